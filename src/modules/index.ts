@@ -1,0 +1,5 @@
+// The modules of the platform, in boot order (migrations and demo seeds run in this order).
+import type { ModuleManifest } from '../platform/module.js';
+import { membersModule } from './members/index.js';
+
+export const modules: ModuleManifest[] = [membersModule];

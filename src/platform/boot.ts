@@ -1,0 +1,100 @@
+// Boot sequence: config → database (embedded or external) → migrations → jobs → demo seed → HTTP server.
+// Used by `npm start`, the CLI, tests and benchmarks alike, so all run the same platform.
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import pino from 'pino';
+import { sql } from 'kysely';
+import type { Config } from './config/index.js';
+import { openDatabase, type Database } from './db/index.js';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded.js';
+import { migrate, platformMigrations } from './db/migrate.js';
+import { FileStore } from './files/index.js';
+import { buildApp, type App } from './http/app.js';
+import { Jobs } from './jobs/index.js';
+import type { ModuleManifest } from './module.js';
+import type { Platform } from './platform.js';
+
+export interface Running {
+  platform: Platform;
+  app: App;
+  /** True when this start seeded the demo network (first start of an empty database). */
+  seeded: boolean;
+  stop(): Promise<void>;
+}
+
+async function loadOrCreateSecret(db: Database, name: string): Promise<string> {
+  const value = randomBytes(32).toString('base64url');
+  await db.owner.insertInto('platform_secret' as any).values({ name, value }).onConflict((oc: any) => oc.column('name').doNothing()).execute();
+  const row = await sql<{ value: string }>`select value from platform_secret where name = ${name}`.execute(db.owner);
+  return row.rows[0]!.value;
+}
+
+export interface BootOptions {
+  modules: ModuleManifest[];
+  /** Listen on config.port (false: build the app only, e.g. for inject-based tests). */
+  listen?: boolean;
+  /** Run job workers in this process. */
+  workers?: boolean;
+  logger?: pino.Logger;
+}
+
+export async function bootPlatform(config: Config, options: BootOptions): Promise<Running> {
+  const log = options.logger ?? pino({ level: config.logLevel });
+  let embedded: EmbeddedDatabase | undefined;
+  let ownerUrl = config.databaseUrl;
+  let appUrl = config.databaseAppUrl;
+  if (!ownerUrl) {
+    embedded = await startEmbeddedDatabase(config.dataDir, (msg) => log.info(msg));
+    ownerUrl = embedded.ownerUrl;
+    appUrl = embedded.appUrl;
+  }
+  const cleanup: (() => Promise<void>)[] = [];
+  try {
+    const applied = await migrate(ownerUrl, [
+      platformMigrations,
+      ...options.modules.filter((m) => m.migrationsDir).map((m) => ({ module: m.name, dir: m.migrationsDir! })),
+    ]);
+    if (applied.applied.length > 0) log.info({ migrations: applied.applied }, 'migrations applied');
+    const db = openDatabase({ ownerUrl, appUrl });
+    cleanup.push(() => db.close());
+    const jobs = new Jobs(ownerUrl, log);
+    await jobs.start();
+    cleanup.unshift(() => jobs.stop());
+    const platform: Platform = {
+      config,
+      db,
+      jobs,
+      files: new FileStore(path.join(config.dataDir, 'files')),
+      log,
+      secrets: { cookie: config.sessionSecret ?? (await loadOrCreateSecret(db, 'cookie')) },
+    };
+    await jobs.register(options.modules.flatMap((m) => m.jobs?.(platform) ?? []), options.workers ?? config.jobs);
+
+    let seeded = false;
+    if (config.demoSeed) {
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from ente`.execute(db.owner);
+      if (rows[0]!.n === 0) {
+        for (const module of options.modules) if (module.seedDemo) await module.seedDemo(platform);
+        seeded = true;
+      }
+    }
+
+    const app = await buildApp(platform, options.modules);
+    if (options.listen !== false) await app.listen({ port: config.port, host: config.host });
+    else await app.ready();
+    cleanup.unshift(() => app.close());
+    return {
+      platform,
+      app,
+      seeded,
+      async stop() {
+        for (const step of cleanup) await step().catch((err) => log.error({ err }, 'shutdown step failed'));
+        if (embedded) await embedded.stop();
+      },
+    };
+  } catch (err) {
+    for (const step of cleanup) await step().catch(() => undefined);
+    if (embedded) await embedded.stop().catch(() => undefined);
+    throw err;
+  }
+}

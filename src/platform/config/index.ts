@@ -1,0 +1,78 @@
+// Configuration: read from the environment once at boot, validated, then passed around as a plain object.
+import path from 'node:path';
+
+export interface Config {
+  /** HTTP port the platform listens on. */
+  port: number;
+  host: string;
+  /** Public base URL, used for OIDC redirects and links in messages. */
+  publicUrl: string;
+  /** Folder for everything the platform writes locally (embedded database, files). */
+  dataDir: string;
+  /** Owner connection (runs migrations). Unset: the embedded PostgreSQL is started in dataDir/pg. */
+  databaseUrl: string | undefined;
+  /** Connection of the non-superuser application role. Unset: derived (embedded) or SET ROLE fallback. */
+  databaseAppUrl: string | undefined;
+  /** Secret used to sign cookies; generated per data dir when unset (demo only). */
+  sessionSecret: string | undefined;
+  /** Cookies carry the Secure flag (set when serving over HTTPS). */
+  secureCookies: boolean;
+  /** Seed the demo network on the first start of an empty database. */
+  demoSeed: boolean;
+  /** Serve the development OpenID Connect provider at /dev-idp (demo and tests; never in production). */
+  devIdp: boolean;
+  /** External OIDC issuer for citizen login (SPID/CIE federation proxy); defaults to the dev IdP. */
+  oidcIssuer: string | undefined;
+  oidcClientId: string;
+  oidcClientSecret: string;
+  logLevel: string;
+  /** Start pg-boss workers in this process. */
+  jobs: boolean;
+  /** Session lifetime in minutes of inactivity. */
+  sessionIdleMinutes: number;
+}
+
+export class ConfigError extends Error {}
+
+function bool(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new ConfigError(`expected a boolean, got "${value}"`);
+}
+
+function int(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = int('PORT', env.PORT, 3000);
+  const host = env.HOST ?? '0.0.0.0';
+  const databaseUrl = env.DATABASE_URL || undefined;
+  const production = env.NODE_ENV === 'production';
+  const devIdp = bool(env.DEV_IDP, !production);
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must be a postgres:// URL');
+  }
+  return {
+    port,
+    host,
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    dataDir: path.resolve(env.DATA_DIR ?? 'data'),
+    databaseUrl,
+    databaseAppUrl: env.DATABASE_APP_URL || undefined,
+    sessionSecret: env.SESSION_SECRET || undefined,
+    secureCookies: bool(env.SECURE_COOKIES, production),
+    demoSeed: bool(env.DEMO_SEED, !production),
+    devIdp,
+    oidcIssuer: env.OIDC_ISSUER || undefined,
+    oidcClientId: env.OIDC_CLIENT_ID ?? 'comuni-in-rete',
+    oidcClientSecret: env.OIDC_CLIENT_SECRET ?? 'dev-secret-change-me',
+    logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'warn' : 'info'),
+    jobs: bool(env.JOBS, true),
+    sessionIdleMinutes: int('SESSION_IDLE_MINUTES', env.SESSION_IDLE_MINUTES, 120),
+  };
+}

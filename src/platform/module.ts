@@ -1,0 +1,21 @@
+// The module manifest: what a module brings to the platform. A module's index.ts exports one of these and
+// its public service; nothing else of a module may be imported by another.
+import type { App } from './http/app.js';
+import type { JobDefinition } from './jobs/index.js';
+import type { Platform } from './platform.js';
+
+export interface ModuleManifest {
+  name: string;
+  /** Folder of NNN_description.sql migrations. */
+  migrationsDir?: string;
+  /** Permissions this module defines (e.g. 'noticeboard.publish'); granted to its operators. */
+  permissions?: string[];
+  /** JSON API routes (under /api/v1). */
+  routes?: (app: App, platform: Platform) => Promise<void> | void;
+  /** Server-rendered pages. */
+  pages?: (app: App, platform: Platform) => Promise<void> | void;
+  /** Background jobs. */
+  jobs?: (platform: Platform) => JobDefinition<any>[];
+  /** Demo data for this module, run once after the network is seeded. */
+  seedDemo?: (platform: Platform) => Promise<void>;
+}
