@@ -101,7 +101,7 @@ describe('tenant isolation in the database', () => {
        where n.nspname = 'public' and c.relkind in ('r', 'p')
          and exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'ente_id' and not a.attisdropped)`.execute(t.platform.db.owner);
     // Kernel tables that hold ente_id but are shared network catalogue or access control, not tenant data.
-    const shared = new Set(['ente_membership', 'role_grant']);
+    const shared = new Set(['ente_membership', 'role_grant', 'adhesion_event']);
     const tenantTables = rows.filter((r) => !shared.has(r.table_name));
     assert.ok(tenantTables.length >= 2);
     for (const table of tenantTables) {

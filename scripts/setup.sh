@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the system packages the test suite needs, only when missing (Debian 12):
+#   postgresql-15  the suite's second database pass runs on Debian's PostgreSQL 15
+#   chromium       the browser tests (playwright-core drives /usr/bin/chromium; axe-core checks WCAG 2.1 AA)
+# Installing postgresql-15 creates and tries to start a default cluster (15/main on port 5432). The tests do not
+# use it (they start their own throwaway clusters on free ports), so whether it starts or not does not matter.
+set -euo pipefail
+
+packages=()
+[[ -x /usr/lib/postgresql/15/bin/initdb ]] || packages+=(postgresql-15)
+[[ -x /usr/bin/chromium ]] || packages+=(chromium)
+
+if [[ ${#packages[@]} -eq 0 ]]; then
+  echo "setup: postgresql-15 and chromium already installed"
+  exit 0
+fi
+
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null 2>&1; then
+    sudo=(sudo)
+  else
+    echo "setup: missing ${packages[*]}; run as root or install them with apt-get" >&2
+    exit 1
+  fi
+fi
+
+echo "setup: installing ${packages[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+  -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+  "${packages[@]}"
+
+for binary in /usr/lib/postgresql/15/bin/initdb /usr/bin/chromium; do
+  [[ -x $binary ]] || { echo "setup: $binary still missing after apt-get install" >&2; exit 1; }
+done
