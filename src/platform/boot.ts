@@ -13,6 +13,7 @@ import { buildApp, type App } from './http/app.js';
 import { Jobs } from './jobs/index.js';
 import type { ModuleManifest } from './module.js';
 import type { Platform } from './platform.js';
+import { authJobs } from './auth/jobs.js';
 
 export interface Running {
   platform: Platform;
@@ -68,7 +69,7 @@ export async function bootPlatform(config: Config, options: BootOptions): Promis
       log,
       secrets: { cookie: config.sessionSecret ?? (await loadOrCreateSecret(db, 'cookie')) },
     };
-    await jobs.register(options.modules.flatMap((m) => m.jobs?.(platform) ?? []), options.workers ?? config.jobs);
+    await jobs.register([...authJobs(platform), ...options.modules.flatMap((m) => m.jobs?.(platform) ?? [])], options.workers ?? config.jobs);
 
     let seeded = false;
     if (config.demoSeed) {

@@ -8,6 +8,8 @@ import './i18n/platform.js';
 export interface Viewer {
   kind: 'staff' | 'citizen';
   name: string;
+  /** CSRF token of the session, for the logout form in the header. */
+  csrf: string;
 }
 
 export interface LayoutProps {
@@ -47,6 +49,7 @@ export function Layout({ title, brand, viewer, breadcrumbs, locale = 'it', child
                     <div class="it-header-slim-right-zone">
                       {viewer ? (
                         <form method="post" action={viewer.kind === 'staff' ? '/backoffice/logout' : '/auth/citizen/logout'} class="d-flex align-items-center">
+                          <input type="hidden" name="_csrf" value={viewer.csrf} />
                           <span class="text-white me-3">{viewer.name}</span>
                           <button type="submit" class="btn btn-primary btn-sm">
                             {t('layout.logout', {}, locale)}
