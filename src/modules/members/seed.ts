@@ -10,6 +10,7 @@ import { hashPassword } from '../../platform/auth/index.js';
 import type { DB } from '../../platform/db/index.js';
 import type { EnteKind } from '../../platform/tenancy/index.js';
 import { slugify } from '../../platform/tenancy/index.js';
+import { TERRITORY_SOURCE } from '../../platform/tenancy/import.js';
 import type { Platform } from '../../platform/platform.js';
 
 const seedDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'seed');
@@ -80,7 +81,7 @@ export async function seedDemoNetwork(platform: Platform): Promise<void> {
     for (const row of readCsv('comuni.csv')) {
       const slug = slugify(row.name!);
       const id = await insertEnte({ kind: 'comune', name: row.name!, slug, istat: row.istat_code!, fiscal: demoFiscalCode(`1${row.istat_code}`), validFrom: row.valid_from! });
-      await member(id, provincia, row.valid_from!, 'ISTAT');
+      await member(id, provincia, row.valid_from!, TERRITORY_SOURCE);
       comuni.set(slug, id);
     }
     const comuneId = (name: string) => {
@@ -161,7 +162,8 @@ async function seedDemoServicesAndAccounts(platform: Platform): Promise<void> {
       const ente = await db.selectFrom('ente').select('id').where('slug', '=', account.ente).executeTakeFirstOrThrow();
       const user = await db.insertInto('staff_user').values({ email: account.email, display_name: account.name, password_hash: passwordHash }).returning('id').executeTakeFirstOrThrow();
       await db.insertInto('role_grant').values({ ente_id: ente.id, user_id: user.id, role: account.role, module: account.module ?? '' }).execute();
-      await audit(db, ente.id, 'role.grant', 'role_grant', user.id, { email: account.email, role: account.role, module: account.module ?? null });
+      await audit(db, ente.id, 'staff_user.create', 'staff_user', user.id, { email: account.email });
+      await audit(db, ente.id, 'role_grant.create', 'role_grant', user.id, { email: account.email, role: account.role, module: account.module ?? null });
     }
   });
 }

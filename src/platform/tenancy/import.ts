@@ -1,7 +1,8 @@
 // Import of comuni from the ISTAT territorial history CSV (the `cities.csv` vocabulary of the national data
 // catalogue): every row is one period of validity of one comune. The rows valid on a reference date become
-// enti of kind 'comune', upserted by ISTAT code; broken rows are rejected one by one (with their line number)
-// while the good ones are imported. Used by `cir ente import` and, later, by the back-office upload.
+// enti of kind 'comune', upserted by ISTAT code, with the name of that row and the lifetime of the code (the
+// uninterrupted run of its periods); broken rows are rejected one by one (with their line number) while the
+// good ones are imported. Used by `cir ente import` and, later, by the back-office upload.
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
@@ -25,7 +26,7 @@ export const ISTAT_COLUMNS = [
 ] as const;
 
 /** `source` of the memberships this import creates (comune → its provincia). */
-export const TERRITORY_SOURCE = 'territory';
+export const TERRITORY_SOURCE = 'ISTAT';
 
 /** The file cannot be imported at all (unreadable, no matching header, bad options). */
 export class IstatImportError extends Error {}
@@ -140,6 +141,12 @@ interface Candidate {
   validTo: string | null;
 }
 
+interface Period {
+  start: string;
+  /** Exclusive; '9999-12-31' when open. */
+  end: string;
+}
+
 interface ExistingEnte {
   id: string;
   kind: string;
@@ -177,6 +184,7 @@ async function readCandidates(
   let width = 0;
   const seenRows = new Set<string>();
   const byCode = new Map<string, Candidate>();
+  const periods = new Map<string, Period[]>(); // every well-formed period per ISTAT code, for lifetimes
   const reject = (line: number, reason: string) => report.rejected.push({ line, reason });
 
   for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number; bytes: number } }>) {
@@ -241,26 +249,50 @@ async function readCandidates(
     const validTo = end === OPEN_END ? null : end;
     if (!(start <= on && (validTo === null || on < validTo))) {
       report.skippedNotValid += 1;
+      if (start < end) addPeriod(periods, istatCode, start, end);
       continue;
     }
-    const candidate: Candidate = {
-      line,
-      istatCode,
-      provinceCode: istatCode.slice(0, 3),
-      name: titleCaseComune(rawName),
-      validFrom: start,
-      validTo,
-    };
     const earlier = byCode.get(istatCode);
     if (earlier) {
       reject(line, `il codice ISTAT ${istatCode} è già valido alla data ${on} alla riga ${earlier.line} con dati diversi`);
       continue;
     }
-    byCode.set(istatCode, candidate);
+    addPeriod(periods, istatCode, start, end);
+    byCode.set(istatCode, { line, istatCode, provinceCode: istatCode.slice(0, 3), name: titleCaseComune(rawName), validFrom: start, validTo });
   }
   if (!columns) throw new IstatImportError('il file è vuoto: manca la riga di intestazione');
   onProgress?.({ phase: 'read', done: totalBytes, total: totalBytes });
-  return [...byCode.values()];
+  return [...byCode.values()].map((c) => ({ ...c, ...lifetime(periods.get(c.istatCode) ?? [], c.validFrom, c.validTo) }));
+}
+
+function addPeriod(periods: Map<string, Period[]>, istatCode: string, start: string, end: string): void {
+  const list = periods.get(istatCode);
+  if (list) list.push({ start, end });
+  else periods.set(istatCode, [{ start, end }]);
+}
+
+/**
+ * The lifetime of a comune under its ISTAT code: ISTAT starts a new row at every change (a new name, a new
+ * province code, a new region code), so the ente lives from the start of the uninterrupted run of periods that
+ * contains the reference row to the end of that run (Agliano 1935 → Agliano Terme 1995 → today is one ente).
+ */
+function lifetime(periods: Period[], from: string, to: string | null): { validFrom: string; validTo: string | null } {
+  let start = from;
+  let end = to ?? OPEN_END;
+  for (let moved = true; moved; ) {
+    moved = false;
+    for (const p of periods) {
+      if (p.end === start && p.start < start) {
+        start = p.start;
+        moved = true;
+      }
+      if (p.start === end && p.end > end) {
+        end = p.end;
+        moved = true;
+      }
+    }
+  }
+  return { validFrom: start, validTo: end === OPEN_END ? null : end };
 }
 
 function sameName(a: string, b: string): boolean {
