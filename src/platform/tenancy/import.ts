@@ -299,6 +299,19 @@ function sameName(a: string, b: string): boolean {
   return a.toLocaleLowerCase('it') === b.toLocaleLowerCase('it');
 }
 
+function emptyReport(on: string, province: string | null): IstatImportReport {
+  return { on, province, rows: 0, created: 0, updated: 0, unchanged: 0, duplicates: 0, skippedNotValid: 0, skippedOtherProvince: 0, membershipsCreated: 0, rejected: [], comuni: [] };
+}
+
+/** Parses and validates an ISTAT CSV without touching the database (seed generation, previews). */
+export async function readIstatComuni(input: string | Readable, options: { on: string; province?: string | null }): Promise<{ comuni: ImportedComuneCandidate[]; rejected: RejectedRow[] }> {
+  const report = emptyReport(options.on, options.province ?? null);
+  const comuni = await readCandidates(input, options.on, options.province ?? null, typeof input === 'string' ? Buffer.byteLength(input) : 0, report, undefined);
+  return { comuni, rejected: report.rejected };
+}
+
+export type ImportedComuneCandidate = Candidate;
+
 /**
  * Imports the comuni of an ISTAT CSV into `ente` (owner connection). Idempotent: a second run of the same
  * file reports every comune as unchanged. Each new or changed ente is audited on that ente.
@@ -317,20 +330,7 @@ export async function importIstatCsv(
   }
   const actor = options.actor ?? systemActor;
   const totalBytes = options.totalBytes ?? (typeof input === 'string' ? Buffer.byteLength(input) : 0);
-  const report: IstatImportReport = {
-    on,
-    province,
-    rows: 0,
-    created: 0,
-    updated: 0,
-    unchanged: 0,
-    duplicates: 0,
-    skippedNotValid: 0,
-    skippedOtherProvince: 0,
-    membershipsCreated: 0,
-    rejected: [],
-    comuni: [],
-  };
+  const report = emptyReport(on, province);
 
   const candidates = await readCandidates(input, on, province, totalBytes, report, onProgress);
 
