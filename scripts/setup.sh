@@ -20,17 +20,22 @@ if [[ $(id -u) -ne 0 ]]; then
   if command -v sudo >/dev/null 2>&1; then
     sudo=(sudo)
   else
-    echo "setup: missing ${packages[*]}; run as root or install them with apt-get" >&2
-    exit 1
+    # Not fatal here: npm test skips those passes on a workstation (and fails in CI, where they are required).
+    echo "setup: missing ${packages[*]}; install them with apt-get as root" >&2
+    exit 0
   fi
 fi
 
 echo "setup: installing ${packages[*]}"
-export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+# postgresql-15's postinst ends with `invoke-rc.d postgresql start`; where that start fails (no init system,
+# port 5432 taken) dpkg reports the package half-configured, but the binaries the tests use are in place. So an
+# apt-get error is not fatal by itself: what counts is the check below.
+if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
   -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-  "${packages[@]}"
+  "${packages[@]}"; then
+  echo "setup: apt-get install reported an error; checking what was installed" >&2
+fi
 
 for binary in /usr/lib/postgresql/15/bin/initdb /usr/bin/chromium; do
   [[ -x $binary ]] || { echo "setup: $binary still missing after apt-get install" >&2; exit 1; }
