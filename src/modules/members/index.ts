@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModuleManifest } from '../../platform/module.js';
+import { registerPages } from './pages.js';
 import { registerRoutes } from './routes.js';
 import { seedDemoNetwork } from './seed.js';
 
@@ -22,5 +23,6 @@ export const membersModule: ModuleManifest = {
   migrationsDir: path.join(here, 'migrations'),
   permissions: ['members.read', 'members.manage'],
   routes: registerRoutes,
+  pages: registerPages,
   seedDemo: seedDemoNetwork,
 };
