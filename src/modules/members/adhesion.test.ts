@@ -69,6 +69,8 @@ describe('adhesion status', () => {
     assert.deepEqual(effectiveState(undefined, [{ enteId: 'val-rilate', state: union }]), { status: 'signed', since: '2010-05-20', viaEnteId: 'val-rilate', deadline: null });
     assert.equal(effectiveState(frinco, [{ enteId: 'val-rilate', state: union }]).status, 'excluded');
     assert.equal(effectiveState(undefined, []).status, 'not_adhering');
+    // Joined the union in 2023: adheres through it from then, not from the 2010 signature.
+    assert.equal(effectiveState(undefined, [{ enteId: 'valtiglione', state: union, memberSince: '2023-01-01' }]).since, '2023-01-01');
   });
 
   it('members of an invited union are pending with its deadline', () => {

@@ -57,10 +57,17 @@ export function ownState(events: AdhesionEventRow[], protocol: Protocol, on: str
  * The status of an ente given its own state and the states of the unions/comunità montane it belongs to
  * on `on`. Own events win; otherwise a signing parent brings the ente in.
  */
-export function effectiveState(own: AdhesionState | undefined, parents: { enteId: string; state: AdhesionState | undefined }[]): AdhesionState {
+export function effectiveState(
+  own: AdhesionState | undefined,
+  parents: { enteId: string; state: AdhesionState | undefined; memberSince?: string }[],
+): AdhesionState {
   if (own) return own;
   const signing = parents.find((p) => p.state?.status === 'signed');
-  if (signing) return { status: 'signed', since: signing.state!.since, viaEnteId: signing.enteId, deadline: null };
+  if (signing) {
+    // A comune that joined the union after the signature adheres from the day it joined.
+    const since = [signing.state!.since, signing.memberSince].filter((d): d is string => !!d).sort().at(-1) ?? null;
+    return { status: 'signed', since, viaEnteId: signing.enteId, deadline: null };
+  }
   const pending = parents.find((p) => p.state?.status === 'pending');
   if (pending) return { status: 'pending', since: pending.state!.since, viaEnteId: pending.enteId, deadline: pending.state!.deadline };
   return { status: 'not_adhering', since: null, viaEnteId: null, deadline: null };

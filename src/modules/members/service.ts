@@ -67,12 +67,12 @@ export async function networkOn(db: Kysely<DB>, on = todayInRome()): Promise<{ p
   const entries = enti.map((e): NetworkEntry => {
     const associations = memberships
       .filter((m) => m.ente_id === e.id && isCurrent({ validFrom: m.valid_from, validTo: m.valid_to }, on))
-      .map((m) => ({ id: m.id, slug: m.slug, name: m.name, kind: m.kind }));
-    const adhesion = effectiveState(own(e.id), associations.map((a) => ({ enteId: a.id, state: own(a.id) })));
+      .map((m) => ({ id: m.id, slug: m.slug, name: m.name, kind: m.kind, memberSince: m.valid_from }));
+    const adhesion = effectiveState(own(e.id), associations.map((a) => ({ enteId: a.id, state: own(a.id), memberSince: a.memberSince })));
     const viaEnte = adhesion.viaEnteId ? byId.get(adhesion.viaEnteId) : undefined;
     return {
       ente: { id: e.id, slug: e.slug, name: e.name, kind: e.kind, istatCode: e.istat_code, fiscalCode: e.fiscal_code, ipaCode: e.ipa_code },
-      associations,
+      associations: associations.map(({ memberSince: _, ...a }) => a),
       adhesion,
       via: viaEnte ? { slug: viaEnte.slug, name: viaEnte.name } : null,
     };
