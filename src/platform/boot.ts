@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import type { Config } from './config/index.js';
 import { openDatabase, type Database } from './db/index.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded.js';
-import { migrate, platformMigrations } from './db/migrate.js';
+import { migrate, migrationSources } from './db/migrate.js';
 import { FileStore } from './files/index.js';
 import { buildApp, type App } from './http/app.js';
 import { Jobs } from './jobs/index.js';
@@ -51,10 +51,7 @@ export async function bootPlatform(config: Config, options: BootOptions): Promis
   }
   const cleanup: (() => Promise<void>)[] = [];
   try {
-    const applied = await migrate(ownerUrl, [
-      platformMigrations,
-      ...options.modules.filter((m) => m.migrationsDir).map((m) => ({ module: m.name, dir: m.migrationsDir! })),
-    ]);
+    const applied = await migrate(ownerUrl, migrationSources(options.modules));
     if (applied.applied.length > 0) log.info({ migrations: applied.applied }, 'migrations applied');
     const db = openDatabase({ ownerUrl, appUrl });
     cleanup.push(() => db.close());

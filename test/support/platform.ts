@@ -6,7 +6,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../../src/platform/config/index.js';
 import { bootPlatform, type Running } from '../../src/platform/boot.js';
-import { migrate, platformMigrations } from '../../src/platform/db/migrate.js';
+import { migrate, migrationSources } from '../../src/platform/db/migrate.js';
 import { ensureAppRole } from '../../src/platform/db/embedded.js';
 import { modules } from '../../src/modules/index.js';
 import { startEmbeddedCluster, type Cluster } from './clusters.js';
@@ -28,7 +28,7 @@ export async function prepareTemplates(cluster: Cluster): Promise<void> {
     await adminQuery(cluster.adminUrl, `drop database if exists ${template}`);
     await adminQuery(cluster.adminUrl, `create database ${template}`);
     const ownerUrl = withDatabase(cluster.adminUrl, template);
-    await migrate(ownerUrl, [platformMigrations, ...modules.filter((m) => m.migrationsDir).map((m) => ({ module: m.name, dir: m.migrationsDir! }))]);
+    await migrate(ownerUrl, migrationSources(modules));
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cir-template-'));
     const running = await bootPlatform(
       { ...loadConfig({ NODE_ENV: 'test' }), databaseUrl: ownerUrl, databaseAppUrl: appUrlFor(cluster.adminUrl, template, cluster.appPassword), dataDir, demoSeed: seed, jobs: false },

@@ -1,7 +1,6 @@
 // SQL of the members module (no business rules here: see service.ts).
 import type { Kysely } from 'kysely';
 import type { DB, Trx } from '../../platform/db/index.js';
-import type { DateString, Timestamp } from '../../platform/db/schema.js';
 import type { Generated } from 'kysely';
 
 export type AdhesionEventKind = 'signed' | 'late_adhesion' | 'subsequent_adhesion' | 'withdrawal' | 'exclusion' | 'invited';

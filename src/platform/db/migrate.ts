@@ -19,6 +19,11 @@ export const platformMigrations: MigrationSource = {
   dir: path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'migrations'),
 };
 
+/** The kernel's migrations, then each module's, in boot order. */
+export function migrationSources(modules: { name: string; migrationsDir?: string }[]): MigrationSource[] {
+  return [platformMigrations, ...modules.filter((m) => m.migrationsDir).map((m) => ({ module: m.name, dir: m.migrationsDir! }))];
+}
+
 export interface MigrationResult {
   applied: string[];
 }
