@@ -3,8 +3,9 @@ import type { FastifyRequest } from 'fastify';
 import type { HttpProblem } from '../http/problem.js';
 import { t } from './i18n/index.js';
 import { Layout, renderDocument } from './layout.js';
+import { viewerOf } from './viewer.js';
 
-export function renderErrorPage(problem: HttpProblem, _request: FastifyRequest): string {
+export function renderErrorPage(problem: HttpProblem, request: FastifyRequest): string {
   const key = `error.title.${problem.status}`;
   let title: string;
   try {
@@ -14,7 +15,7 @@ export function renderErrorPage(problem: HttpProblem, _request: FastifyRequest):
   }
   const detail = problem.status >= 500 ? t('error.generic') : problem.status === 404 && !problem.detail ? t('error.notFound') : problem.detail;
   return renderDocument(
-    <Layout title={title}>
+    <Layout title={title} viewer={viewerOf(request)}>
       <div class="row">
         <div class="col-lg-8">
           <h1 class="h2">{title}</h1>

@@ -150,7 +150,7 @@ export function AdhesionChart({ counts }: { counts: Record<AdhesionStatus, numbe
         const y = 5 + i * row;
         const width = Math.max(2, Math.round((counts[s] / max) * barArea));
         return (
-          <g>
+          <g aria-hidden="true">
             <text x={labelWidth - 10} y={y + 20} text-anchor="end" fill="#1a1a1a" font-size="15">
               {t(`members.statusTitle.${s}`)}
             </text>
