@@ -5,6 +5,7 @@
 // - Enti invited but not signing on the day may adhere late within `lateAdhesionDays` days (inclusive).
 // - After the window an adhesion is a subsequent one: it needs the act that grounds it (a deliberation).
 // - An ente may withdraw (recesso); history is kept, the latest event decides the status.
+import { addDays, isIsoDate } from '../../platform/calendar/index.js';
 import type { AdhesionEventKind, AdhesionEventRow, Protocol } from './store.js';
 
 export type AdhesionStatus = 'signed' | 'pending' | 'excluded' | 'withdrawn' | 'not_adhering';
@@ -22,12 +23,7 @@ export interface AdhesionState {
 
 const JOINS: AdhesionEventKind[] = ['signed', 'late_adhesion', 'subsequent_adhesion'];
 
-/** 'YYYY-MM-DD' + n days, on the calendar (no clock, no time zone). */
-export function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
+export { addDays };
 
 export function lateAdhesionDeadline(protocol: Protocol): string {
   return addDays(protocol.signedOn, protocol.lateAdhesionDays);
@@ -80,9 +76,7 @@ export class AdhesionRuleError extends Error {}
  * `current` is the ente's effective state today.
  */
 export function classifyAdhesion(protocol: Protocol, current: AdhesionState, date: string, today: string, basis: string | null): AdhesionEventKind {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`)) || addDays(date, 0) !== date) {
-    throw new AdhesionRuleError('Data non valida');
-  }
+  if (!isIsoDate(date)) throw new AdhesionRuleError('Data non valida');
   if (date > today) throw new AdhesionRuleError('La data di adesione non può essere futura');
   if (date < protocol.signedOn) throw new AdhesionRuleError(`La data è precedente alla firma del protocollo (${protocol.signedOn})`);
   if (current.status === 'signed' && current.viaEnteId === null) throw new AdhesionRuleError("L'ente ha già aderito al protocollo");
@@ -97,7 +91,7 @@ export function classifyAdhesion(protocol: Protocol, current: AdhesionState, dat
 }
 
 export function checkWithdrawal(protocol: Protocol, current: AdhesionState, date: string, today: string, basis: string | null): void {
-  if (Number.isNaN(Date.parse(`${date}T00:00:00Z`)) || addDays(date, 0) !== date) throw new AdhesionRuleError('Data non valida');
+  if (!isIsoDate(date)) throw new AdhesionRuleError('Data non valida');
   if (current.status !== 'signed') throw new AdhesionRuleError("L'ente non aderisce al protocollo: non può recedere");
   if (date < protocol.signedOn || (current.since && date < current.since)) throw new AdhesionRuleError("La data di recesso è precedente all'adesione");
   if (date > addDays(today, 366)) throw new AdhesionRuleError('La data di recesso è troppo lontana nel futuro');

@@ -4,6 +4,7 @@
 // uninterrupted run of its periods); broken rows are rejected one by one (with their line number) while the
 // good ones are imported. Used by `cir ente import` and, later, by the back-office upload.
 import { randomUUID } from 'node:crypto';
+import { isIsoDate } from '../calendar/index.js';
 import { Readable } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
 import type { Kysely } from 'kysely';
@@ -83,16 +84,9 @@ export interface IstatImportReport {
   comuni: ImportedComune[];
 }
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const OPEN_END = '9999-12-31';
 
-/** A real calendar date 'YYYY-MM-DD' (rejects 2020-02-31). */
-export function isIsoDate(value: string): boolean {
-  if (!ISO_DATE.test(value)) return false;
-  const [y, m, d] = value.split('-').map(Number) as [number, number, number];
-  const date = new Date(Date.UTC(y, m - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
-}
+export { isIsoDate };
 
 /** ISTAT 'DD-MM-YYYY' → 'YYYY-MM-DD', or null when it is not a real date. */
 export function parseIstatDate(value: string): string | null {

@@ -4,6 +4,9 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { DB, Trx } from '../db/index.js';
 import type { EnteKind } from '../db/schema.js';
+import { todayInRome } from '../calendar/index.js';
+
+export { todayInRome };
 
 export type { EnteKind } from '../db/schema.js';
 export const enteKinds: EnteKind[] = ['provincia', 'comune', 'unione', 'comunita_montana'];
@@ -170,9 +173,4 @@ export async function membersOf(db: Kysely<DB> | Trx, parentId: string, on = tod
   return rows.map(toEnte);
 }
 
-/** Today's date in Europe/Rome as 'YYYY-MM-DD' (the legal calendar of every ente). */
-export function todayInRome(now: Date = new Date()): string {
-  return romeDate.format(now);
-}
-// Building a DateTimeFormat is costly (time-zone data); one instance serves every call.
-const romeDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric', month: '2-digit', day: '2-digit' });
+

@@ -5,14 +5,10 @@ import { recordAudit, type Actor } from '../audit/index.js';
 import { withEnte, type DB } from '../db/index.js';
 import { conflict, notFound, unprocessable } from '../http/problem.js';
 import { getEnteById } from './index.js';
-
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+import { isIsoDate } from '../calendar/index.js';
 
 function assertDate(value: string, field: string): void {
-  const parsed = new Date(`${value}T00:00:00Z`);
-  if (!ISO_DATE.test(value) || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== value) {
-    throw unprocessable(`Data non valida: ${field}`);
-  }
+  if (!isIsoDate(value)) throw unprocessable(`Data non valida: ${field}`);
 }
 
 /** Kinds that may hold members, and what they may hold. */

@@ -1,5 +1,6 @@
 // Pieces shared by the members pages: badges, alerts, the staff guard, form helpers and text matching.
 import type { ComponentChildren, VNode } from 'preact';
+import { isIsoDate as isCalendarDate } from '../../../platform/calendar/index.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { StaffPrincipal } from '../../../platform/auth/index.js';
 import { t } from '../../../platform/views/i18n/index.js';
@@ -101,13 +102,10 @@ export function staffOrLogin(request: FastifyRequest, reply: FastifyReply): Staf
   return null;
 }
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** A real calendar date 'YYYY-MM-DD' (rejects 2024-02-30). */
 export function isIsoDate(value: string | undefined): value is string {
-  if (!value || !ISO_DATE.test(value)) return false;
-  const d = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+  return value !== undefined && isCalendarDate(value);
 }
 
 /** Form fields as strings (trimmed), whatever the body parser produced. */
