@@ -1,5 +1,6 @@
 // The modules of the platform, in boot order (migrations and demo seeds run in this order).
 import type { ModuleManifest } from '../platform/module.js';
 import { membersModule } from './members/index.js';
+import { noticeboardModule } from './noticeboard/index.js';
 
-export const modules: ModuleManifest[] = [membersModule];
+export const modules: ModuleManifest[] = [membersModule, noticeboardModule];

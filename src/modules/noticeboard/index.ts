@@ -1,0 +1,13 @@
+// noticeboard: the albo pretorio online of every ente (L. 69/2009 art. 32). This file is the module's only
+// public surface.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ModuleManifest } from '../../platform/module.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export const noticeboardModule: ModuleManifest = {
+  name: 'noticeboard',
+  migrationsDir: path.join(here, 'migrations'),
+  permissions: ['noticeboard.read', 'noticeboard.publish', 'noticeboard.request'],
+};
