@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import { startTestPlatform, type TestPlatform } from '../../../test/support/platform.js';
 import { withEnte } from '../../platform/db/index.js';
 import { getEnteBySlug } from '../../platform/tenancy/index.js';
+import { fiscalCodeCheckChar } from '../../platform/identity/codice-fiscale.js';
 import { annul, createDraft, declareInterruption, publicDetail, publicFile, publicList, publish, staffDetail } from './service.js';
 
 const actor = { id: null, label: 'test' };
@@ -98,7 +99,7 @@ describe('albo pretorio: the legal core', () => {
     assert.equal(await publicFile(t.platform, enteId, act.id, sha, after), 'gone');
     assert.equal(await publicDetail(t.platform.db.app, enteId, act.id, after), 'gone');
     // Before its start a scheduled act is not public either.
-    const later = await draft(enteId, { requestedStart: '2026-07-01' });
+    const later = (await createDraft(t.platform, actor, enteId, { actType: 'avviso', subject: 'Avviso programmato', office: 'Segreteria', requestedStart: '2026-07-01' }, [{ bytes: pdf, originalName: 'a.pdf' }], { now: at('2026-06-01T08:00:00Z') })).id;
     const scheduled = await publish(t.platform, actor, enteId, later, { now: at('2026-06-01T08:00:00Z') });
     assert.equal(scheduled.publishFrom, '2026-07-01');
     assert.equal(await publicDetail(t.platform.db.app, enteId, scheduled.id, at('2026-06-15T08:00:00Z')), undefined);
@@ -126,7 +127,8 @@ describe('albo pretorio: the legal core', () => {
 
   it('asks for confirmation before publishing personal data, and consumes no number when it refuses', async () => {
     const enteId = await ente('cortazzone');
-    const risky = await makePdf('Contributo concesso al sig. Mario Rossi, codice fiscale RSSMRA80A01A479X, IBAN IT60X0542811101000000123456.');
+    const cf = `RSSMRA80A01A479${fiscalCodeCheckChar('RSSMRA80A01A479')}`;
+    const risky = await makePdf(`Contributo concesso al sig. Mario Rossi, codice fiscale ${cf}, IBAN IT60X0542811101000000123456.`);
     const id = await draft(enteId, {}, risky);
     await assert.rejects(publish(t.platform, actor, enteId, id), (err: Error & { status?: number; extensions?: { findings?: unknown[] } }) => err.status === 422 && (err.extensions?.findings?.length ?? 0) >= 2);
     const clean = await publish(t.platform, actor, enteId, await draft(enteId));

@@ -115,7 +115,7 @@ export async function createDraft(
   enteId: string,
   input: DraftInput,
   files: UploadedFile[],
-  origin: { requestId?: number; requesterEnteId?: string } = {},
+  origin: { requestId?: number; requesterEnteId?: string; now?: Date } = {},
 ): Promise<{ id: string; findings: PrivacyFinding[] }> {
   validateDraft(input);
   if (files.length === 0) throw unprocessable("Il documento principale (PDF) è obbligatorio");
@@ -123,7 +123,8 @@ export async function createDraft(
   const type = await store.actType(platform.db.app, input.actType);
   if (!type) throw unprocessable(`Tipo di atto sconosciuto: ${input.actType}`);
   try {
-    computePeriod(type, input.requestedStart && input.requestedStart > todayInRome() ? input.requestedStart : todayInRome(), { days: input.days ?? null });
+    // The same rule publish() applies, checked now so a wrong request never becomes a draft.
+    computePeriod(type, todayInRome(origin.now), { start: input.requestedStart || null, days: input.days ?? null });
   } catch (err) {
     rulesError(err);
   }

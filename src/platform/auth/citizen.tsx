@@ -10,6 +10,7 @@ import type { App } from '../http/app.js';
 import type { Platform } from '../platform.js';
 import { recordAuditEvent } from '../audit/index.js';
 import { HttpProblem } from '../http/problem.js';
+import { isValidFiscalCode } from '../identity/codice-fiscale.js';
 import { getCstEnte } from '../tenancy/index.js';
 import { t } from '../views/i18n/index.js';
 import { CsrfField, Layout, renderDocument, type Viewer } from '../views/layout.js';
@@ -19,34 +20,9 @@ import { SESSION_COOKIE, createSession, destroySession, type CitizenIdentity } f
 import './citizen-messages.js';
 
 // ---------------------------------------------------------------------------------------------------------
-// Codice fiscale (DM 23/12/1976): format, omocodia substitutions and the check character.
+// Codice fiscale: the rules live in the identity kernel; re-exported here for existing importers.
 
-/** Values of the characters in odd positions (1st, 3rd, …): index 0-25 for both '0'-'9' and 'A'-'Z'. */
-const ODD_VALUES = [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23];
-/** Surname, name, year, month, day (+40 for women), place, check; digits may be replaced by LMNPQRSTUV (omocodia). */
-const FISCAL_CODE_FORMAT = /^[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$/;
-
-const charValue = (c: string) => (c >= '0' && c <= '9' ? c.charCodeAt(0) - 48 : c.charCodeAt(0) - 65);
-
-/** The check character of the first 15 characters of a codice fiscale (official algorithm). */
-export function fiscalCodeCheckChar(first15: string): string {
-  const s = first15.toUpperCase();
-  if (!/^[A-Z0-9]{15}$/.test(s)) throw new Error('expected the first 15 characters of a codice fiscale');
-  let sum = 0;
-  for (let i = 0; i < 15; i++) {
-    const v = charValue(s[i]!);
-    sum += i % 2 === 0 ? ODD_VALUES[v]! : v;
-  }
-  return String.fromCharCode(65 + (sum % 26));
-}
-
-/** Why a (normalised, upper-case) codice fiscale is not valid, or null when it is. */
-export function fiscalCodeProblem(code: string): 'format' | 'check' | null {
-  if (!FISCAL_CODE_FORMAT.test(code)) return 'format';
-  return fiscalCodeCheckChar(code.slice(0, 15)) === code[15] ? null : 'check';
-}
-
-export const isValidFiscalCode = (code: string) => fiscalCodeProblem(code) === null;
+export { fiscalCodeCheckChar, fiscalCodeProblem, isValidFiscalCode } from '../identity/codice-fiscale.js';
 
 /** SPID/CIE send `fiscal_number` as 'TINIT-<codice fiscale>': strip the prefix, upper-case, validate. */
 export function fiscalCodeFromClaim(value: unknown): string | null {
