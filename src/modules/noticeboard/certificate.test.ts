@@ -98,8 +98,9 @@ describe('renderCertificate', () => {
     const { text } = await textOf(await renderCertificate({ ...base, annulment: { date: '2025-02-12', reason: 'Errore materiale negli allegati' } }));
     assert.match(text, /ANNULLATO/);
     assert.ok(text.includes('Pubblicazione annullata il 12/02/2025. Motivo: Errore materiale negli allegati'));
-    assert.ok(text.includes('e che la pubblicazione è stata annullata il 12/02/2025.'));
-    assert.doesNotMatch(text, /Fine effettiva/);
+    // The annulled act stays on the albo, stamped, until the end of its period.
+    assert.ok(text.includes("l'atto è stato annullato il 12/02/2025 ed è rimasto pubblicato con l'indicazione dell'annullamento."));
+    assert.match(text, /Fine effettiva/);
   });
 
   test('a draft says BOZZA in the title and across every page', async () => {

@@ -315,8 +315,8 @@ export async function renderCertificate(data: CertificateData): Promise<Buffer> 
     );
   }
   const effectiveEnd = formatItalianDate(data.effectiveEnd ?? data.period.to);
-  if (data.annulment) field('Fine della pubblicazione', `${formatItalianDate(data.annulment.date)} (annullamento)`);
-  else field('Fine effettiva della pubblicazione', effectiveEnd);
+  // An annulled act stays on the albo, stamped, until the end of its period: the end does not change.
+  field('Fine effettiva della pubblicazione', effectiveEnd);
   const refText = (r: RegisterRef) => `n. ${registerLabel(r)}${r.subject ? ` – ${r.subject}` : ''}`;
   if (data.corrects) field('Rettifica', `Rettifica dell'atto ${refText(data.corrects)}`);
   for (const r of data.correctedBy ?? []) field('Rettificato', `Rettificato dall'atto ${refText(r)}`);
@@ -343,11 +343,10 @@ export async function renderCertificate(data: CertificateData): Promise<Buffer> 
   doc.moveDown(0.8);
   const ground = 'ai sensi dell’art. 32 della L. 69/2009';
   const extra = extraDays > 0 ? `, più ${plural(extraDays, 'giorno', 'giorni')} di proroga per interruzione del servizio,` : '';
-  const statement = data.annulment
-    ? `Si attesta che l'atto sopra indicato è stato pubblicato all'albo pretorio online di questo ente dal ${from}, ${ground}, ` +
-      `e che la pubblicazione è stata annullata il ${formatItalianDate(data.annulment.date)}.`
-    : `Si attesta che l'atto sopra indicato è stato pubblicato all'albo pretorio online di questo ente dal ${from} al ${effectiveEnd} ` +
-      `per ${plural(data.period.days, 'giorno consecutivo', 'giorni consecutivi')}${extra} ${ground}.`;
+  const statement =
+    `Si attesta che l'atto sopra indicato è stato pubblicato all'albo pretorio online di questo ente dal ${from} al ${effectiveEnd} ` +
+    `per ${plural(data.period.days, 'giorno consecutivo', 'giorni consecutivi')}${extra} ${ground}` +
+    (data.annulment ? `; l'atto è stato annullato il ${formatItalianDate(data.annulment.date)} ed è rimasto pubblicato con l'indicazione dell'annullamento.` : '.');
   doc.font('Helvetica').fontSize(10.5);
   ensure(doc.heightOfString(pdfSafe(statement), { width }) + 110);
   doc.fillColor('#000000').text(pdfSafe(statement), left, doc.y, { width, align: 'justify' });
