@@ -3,6 +3,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModuleManifest } from '../../platform/module.js';
+import { registerPublicPages } from './public-pages.js';
+import { registerPublicRoutes } from './public-routes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -10,4 +12,6 @@ export const noticeboardModule: ModuleManifest = {
   name: 'noticeboard',
   migrationsDir: path.join(here, 'migrations'),
   permissions: ['noticeboard.read', 'noticeboard.publish', 'noticeboard.request'],
+  routes: registerPublicRoutes,
+  pages: registerPublicPages,
 };

@@ -19,10 +19,12 @@ export interface LayoutProps {
   viewer?: Viewer | null;
   breadcrumbs?: { label: string; href?: string }[];
   locale?: Locale;
+  /** Extra elements for <head> (e.g. a feed's <link rel="alternate">). */
+  head?: ComponentChildren;
   children: ComponentChildren;
 }
 
-export function Layout({ title, brand, viewer, breadcrumbs, locale = 'it', children }: LayoutProps) {
+export function Layout({ title, brand, viewer, breadcrumbs, locale = 'it', head, children }: LayoutProps) {
   const home = brand ?? { name: t('app.name', {}, locale), subtitle: t('app.tagline', {}, locale), href: '/' };
   return (
     <html lang={locale}>
@@ -32,6 +34,7 @@ export function Layout({ title, brand, viewer, breadcrumbs, locale = 'it', child
         <title>{`${title} · ${t('app.name', {}, locale)}`}</title>
         <link rel="stylesheet" href="/assets/bootstrap-italia/css/bootstrap-italia.min.css" />
         <link rel="stylesheet" href="/assets/platform/fonts.css" />
+        {head}
       </head>
       <body>
         <a class="visually-hidden-focusable" href="#main">
