@@ -7,7 +7,7 @@ export type AdhesionEventKind = 'signed' | 'late_adhesion' | 'subsequent_adhesio
 
 declare module '../../platform/db/schema.js' {
   interface DB {
-    cst_service: { code: string; name: string; description: string; sort_order: Generated<number> };
+    cst_service: { code: string; name: string; description: string; sort_order: Generated<number>; public_path: string | null };
     protocol: { id: Generated<string>; title: string; signed_on: DateString; late_adhesion_days: Generated<number>; created_at: Timestamp };
     adhesion_event: {
       ente_id: string;
@@ -51,6 +51,8 @@ export interface ServicePeriod {
   name: string;
   activeFrom: string;
   activeTo: string | null;
+  /** Path of the service's public pages under the ente's portal ('albo'), if it has any. */
+  publicPath: string | null;
 }
 
 type Db = Kysely<DB> | Trx;
@@ -112,11 +114,11 @@ export async function servicePeriods(trx: Trx): Promise<ServicePeriod[]> {
   const rows = await trx
     .selectFrom('ente_service as s')
     .innerJoin('cst_service as c', 'c.code', 's.service_code')
-    .select(['s.id', 's.ente_id', 's.service_code', 'c.name', 's.active_from', 's.active_to', 'c.sort_order'])
+    .select(['s.id', 's.ente_id', 's.service_code', 'c.name', 's.active_from', 's.active_to', 'c.sort_order', 'c.public_path'])
     .orderBy('c.sort_order')
     .orderBy('s.active_from')
     .execute();
-  return rows.map((r) => ({ id: r.id, enteId: r.ente_id, code: r.service_code, name: r.name, activeFrom: r.active_from, activeTo: r.active_to }));
+  return rows.map((r) => ({ id: r.id, enteId: r.ente_id, code: r.service_code, name: r.name, activeFrom: r.active_from, activeTo: r.active_to, publicPath: r.public_path }));
 }
 
 export async function insertServicePeriod(trx: Trx, enteId: string, code: string, activeFrom: string): Promise<number> {

@@ -184,7 +184,7 @@ function PortalPage({ viewer, ente, entry, protocol, memberships, members, seat,
                 <div class="col-md-6 mb-3">
                   <div class="card card-bg h-100 border">
                     <div class="card-body">
-                      <h3 class="card-title h5">{s.name}</h3>
+                      <h3 class="card-title h5">{s.publicPath ? <a href={`/${ente.slug}/${s.publicPath}`}>{s.name}</a> : s.name}</h3>
                       {descriptions.get(s.code) ? <p class="card-text">{descriptions.get(s.code)}</p> : null}
                       <p class="card-text small mb-0">
                         {s.activeTo ? t('members.portal.service.until', { date: formatDate(s.activeTo) }) : t('members.portal.service.since', { date: formatDate(s.activeFrom) })}
