@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModuleManifest } from '../../platform/module.js';
 import { registerPublicPages } from './public-pages.js';
+import { registerBackofficePages } from './backoffice-pages.js';
 import { registerPublicRoutes } from './public-routes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -13,5 +14,8 @@ export const noticeboardModule: ModuleManifest = {
   migrationsDir: path.join(here, 'migrations'),
   permissions: ['noticeboard.read', 'noticeboard.publish', 'noticeboard.request'],
   routes: registerPublicRoutes,
-  pages: registerPublicPages,
+  pages: async (app, platform) => {
+    registerPublicPages(app, platform);
+    await registerBackofficePages(app, platform);
+  },
 };

@@ -151,6 +151,8 @@ export async function rejectRequest(platform: Platform, actor: Actor, targetEnte
     const request = await trx.selectFrom('notice_request').select(['status']).where('id', '=', requestId).forUpdate().executeTakeFirst();
     if (!request) throw notFound('Richiesta non trovata');
     if (request.status !== 'pending') throw conflict('La richiesta è già stata evasa');
+    const draft = await trx.selectFrom('notice').select('id').where('request_id', '=', requestId).executeTakeFirst();
+    if (draft) throw conflict("La richiesta è già stata accolta: eliminare prima la bozza dell'atto per poterla rifiutare");
     await trx.updateTable('notice_request').set({ status: 'rejected', rejection_reason: reason.trim(), decided_at: new Date() }).where('id', '=', requestId).execute();
     await recordAudit(trx, { enteId: targetEnteId, actor, action: 'notice_request.reject', entity: 'notice_request', entityId: requestId, after: { reason } });
   });

@@ -24,7 +24,7 @@ export interface EnteView {
   protocol: Protocol;
   history: AdhesionEventRow[];
   periods: ServicePeriod[];
-  catalogue: { code: string; name: string; description: string }[];
+  catalogue: { code: string; name: string; description: string; public_path: string | null }[];
   memberships: Membership[];
   parents: Ente[];
   canManage: boolean;
@@ -76,7 +76,9 @@ function ServicesSection({ view, feedback, csrf }: { view: EnteView; feedback: F
               const date = valueOf(feedback, 'service', 'date', today, (v) => v.code === service.code);
               return (
                 <tr>
-                  <th scope="row">{service.name}</th>
+                  <th scope="row">
+                    {running && service.public_path ? <a href={`/backoffice/enti/${ente.slug}/${service.public_path}`}>{service.name}</a> : service.name}
+                  </th>
                   <td>{state}</td>
                   {canManage && !open && !signed ? <td></td> : null}
                   {canManage && (open || signed) ? (
