@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import ExcelJS from 'exceljs';
-import PDFDocument from 'pdfkit';
 import { startTestPlatform, type TestPlatform } from '../../../test/support/platform.js';
 import { form, login, postForm, type Browser } from '../../../test/support/http.js';
 import { hashPassword } from '../../platform/auth/index.js';
@@ -15,16 +14,8 @@ import { todayInRome } from '../../platform/tenancy/index.js';
 import { romeLocalOf, romeLocalToDate } from './backoffice/common.js';
 import { extractPdfText } from './documents.js';
 import { createDraft, publish, staffDetail } from './service.js';
+import { makePdf } from '../../../test/support/pdf.js';
 
-async function makePdf(text: string): Promise<Buffer> {
-  const doc = new PDFDocument();
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
-  doc.text(text);
-  doc.end();
-  return done;
-}
 
 interface Upload {
   field: string;

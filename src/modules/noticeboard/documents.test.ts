@@ -1,24 +1,11 @@
 // The document layer of the albo: what an upload is (by content), signed .p7m files, text extraction.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import PDFDocument from 'pdfkit';
 import { DocumentRejected, describeContent, extractPdfText, fileNameFor, formatMegabytes, inspectDocument, type RejectionReason } from './documents.js';
+import { makePdf } from '../../../test/support/pdf.js';
 
 const MAX = 5 * 1024 * 1024;
 
-/** A real PDF made with pdfkit, one page per text. */
-function makePdf(...pages: string[]): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4' });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
-  pages.forEach((text, i) => {
-    if (i > 0) doc.addPage();
-    doc.font('Helvetica').fontSize(12).text(text);
-  });
-  doc.end();
-  return done;
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // A tiny DER/BER encoder, enough to wrap a document in a CMS SignedData like a CAdES signer does.

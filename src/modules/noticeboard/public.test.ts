@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import PDFDocument from 'pdfkit';
 import { startTestPlatform, type TestPlatform } from '../../../test/support/platform.js';
 import { addDays, italianDate, todayInRome } from '../../platform/calendar/index.js';
 import { getEnteBySlug } from '../../platform/tenancy/index.js';
@@ -12,19 +11,11 @@ import { contentDisposition } from './public/shared.js';
 import { pageWindow } from './public/list.js';
 import { rfc822RomeDay, xmlAttr, xmlText } from './feed.js';
 import { annul, createDraft, publicDetail, publicList, publish, type DraftInput, type NoticeView } from './service.js';
+import { makePdf } from '../../../test/support/pdf.js';
 
 const actor = { id: null, label: 'test' };
 const DAY = 86_400_000;
 
-async function makePdf(text: string): Promise<Buffer> {
-  const doc = new PDFDocument();
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
-  doc.text(text);
-  doc.end();
-  return done;
-}
 
 const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const robots = (res: { headers: Record<string, unknown> }) => assert.equal(res.headers['x-robots-tag'], 'noindex, noarchive');

@@ -8,7 +8,7 @@ import { extractPdfText } from './documents.js';
 import { certificateForRequester, certificatePdf } from './referto.js';
 import { acceptRequest, requestPublication } from './requests.js';
 import { annul, createDraft, declareInterruption, publish } from './service.js';
-import { makePdf } from './service.test.js';
+import { makePdf } from '../../../test/support/pdf.js';
 
 const actor = { id: null, label: 'test' };
 

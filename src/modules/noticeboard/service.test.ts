@@ -3,25 +3,16 @@
 // database, annulment, correction, interruptions of service, refusals that consume no number.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import PDFDocument from 'pdfkit';
 import { sql } from 'kysely';
 import { startTestPlatform, type TestPlatform } from '../../../test/support/platform.js';
 import { withEnte } from '../../platform/db/index.js';
 import { getEnteBySlug } from '../../platform/tenancy/index.js';
 import { fiscalCodeCheckChar } from '../../platform/identity/codice-fiscale.js';
 import { annul, createDraft, declareInterruption, publicDetail, publicFile, publicList, publish, staffDetail } from './service.js';
+import { makePdf } from '../../../test/support/pdf.js';
 
 const actor = { id: null, label: 'test' };
 
-export async function makePdf(text: string): Promise<Buffer> {
-  const doc = new PDFDocument();
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
-  doc.text(text);
-  doc.end();
-  return done;
-}
 
 describe('albo pretorio: the legal core', () => {
   let t: TestPlatform;

@@ -10,6 +10,7 @@ import { todayInRome } from '../../../platform/tenancy/index.js';
 import { networkOn, serviceCatalogue, servicesAcrossNetwork, type NetworkEntry } from '../service.js';
 import { FiltersQuery, filterEntries, parseFilters, requireCst } from './filters.js';
 import { staffOrLogin } from './common.js';
+import { contentDisposition } from '../../../platform/http/download.js';
 
 const columns = ['ente', 'kind', 'istat', 'fiscal', 'status', 'since', 'via', 'deadline', 'services'] as const;
 
@@ -69,7 +70,7 @@ async function exportData(request: FastifyRequest, query: { stato?: string | und
 }
 
 const attachment = (reply: FastifyReply, name: string) =>
-  reply.header('content-disposition', `attachment; filename="${name}"`).header('cache-control', 'no-store');
+  reply.header('content-disposition', contentDisposition('attachment', name)).header('cache-control', 'no-store');
 
 export function registerExports(app: App, platform: Platform) {
   app.get('/backoffice/adesioni.csv', { schema: { hide: true, querystring: FiltersQuery } }, async (request, reply) => {

@@ -246,11 +246,6 @@ export function optionalDays(value: string | undefined): number | null {
   return Number(value);
 }
 
-/** A safe Content-Disposition for a download name (ASCII fallback plus the UTF-8 name). */
-export function contentDisposition(kind: 'attachment' | 'inline', name: string): string {
-  const clean = name.replace(/[\u0000-\u001f\u007f"\\/]/g, '_').slice(0, 200) || 'documento';
-  const ascii = clean.normalize('NFD').replace(/[^\x20-\x7e]/g, '_');
-  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(clean)}`;
-}
+export { contentDisposition } from '../../../platform/http/download.js';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -64,17 +64,4 @@ export function mediaTypeLabel(mediaType: string): string {
   return mediaType;
 }
 
-/**
- * Content-Disposition for a stored file: an ASCII fallback `filename` and the exact name in `filename*`
- * (RFC 6266 / RFC 5987), so 'Delibera n. 12 – città.pdf' survives the trip.
- */
-export function contentDisposition(kind: 'inline' | 'attachment', fileName: string): string {
-  const clean = fileName.replace(/[\u0000-\u001f\u007f/\\]/g, '_').trim() || 'documento';
-  const ascii = clean
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[^\x20-\x7e]/g, '_')
-    .replace(/["%;]/g, '_');
-  const encoded = encodeURIComponent(clean).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
-}
+export { contentDisposition } from '../../../platform/http/download.js';
