@@ -13,7 +13,7 @@ addMessages({
     'noticeboard.bo.state.scheduled': 'programmato',
     'noticeboard.bo.state.online': 'in pubblicazione',
     'noticeboard.bo.state.expired': 'scaduto',
-    'noticeboard.bo.state.annulled': 'annullato',
+    'noticeboard.bo.state.annulled': 'ANNULLATO',
     'noticeboard.bo.state.corrected': 'rettificato',
     'noticeboard.bo.period.draft': '{days} giorni dalla pubblicazione',
     'noticeboard.bo.period.range': 'dal {from} al {to}',
