@@ -8,6 +8,11 @@
 //
 //   BENCH_SECONDS=5 BENCH_CONNECTIONS=10 npm run bench            all cases
 //   npm run bench -- enti portal                                   only cases whose name contains a word
+//   BENCH_ALBO_ACTS=200000 npm run bench -- albo                   the albo at 10,000 acts, then at 200,000
+//
+// The albo cases measure the list page and the API of one comune with 10,000 acts in the database (all comuni),
+// then again after generating up to BENCH_ALBO_ACTS (default 1,000,000; 0 skips that step), and compare the
+// two: latency should stay flat as the albo grows.
 //
 // To add a case, append to `cases` below. `prepare` runs once before the case (log in, create data …) and may
 // return headers/body/path to use, e.g. a session cookie for back-office pages.
@@ -17,6 +22,8 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
+import { sql } from 'kysely';
+import { generateActs } from '../src/modules/noticeboard/generate.js';
 import { startEmbeddedCluster } from '../test/support/clusters.js';
 import { prepareTemplates, startTestPlatform, type TestPlatform } from '../test/support/platform.js';
 
@@ -39,11 +46,78 @@ export interface BenchCase {
 
 const BASELINE_PATH = '/baseline';
 
+function nonNegativeInteger(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw.replace(/_/g, ''));
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number (0 to skip), got "${raw}"`);
+  return n;
+}
+
+// ------------------------------------------------------------------------------------------ albo at scale
+
+const ALBO_SLUG = 'asti';
+const ALBO_SMALL = 10_000;
+const ALBO_LARGE = nonNegativeInteger('BENCH_ALBO_ACTS', 1_000_000);
+
+/** '10k acts', '1M acts', '250k acts'. */
+const actsLabel = (n: number) => (n >= 1_000_000 && n % 100_000 === 0 ? `${n / 1_000_000}M` : n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n)) + ' acts';
+
+interface AlboStep {
+  /** Acts in the database (all comuni) when measured. */
+  acts: number;
+  /** Acts generated to get there, and how long that took. */
+  generated: number;
+  seconds: number;
+  /** Acts of the measured comune, and how many of them are online today. */
+  comuneActs: number;
+  comuneOnline: number;
+}
+const alboSteps = new Map<number, AlboStep>();
+
+/** Generates acts until the database holds `target` (once per target; the cases of one step share it). */
+async function alboWithAtLeast(ctx: BenchContext, target: number): Promise<void> {
+  if (alboSteps.has(target)) return;
+  const db = ctx.platform.platform.db.owner;
+  const count = async () => (await sql<{ n: number }>`select count(*)::int as n from notice`.execute(db)).rows[0]!.n;
+  const existing = await count();
+  let generated = 0;
+  let seconds = 0;
+  if (existing < target) {
+    process.stdout.write(`[generating ${(target - existing).toLocaleString('en')} acts:`);
+    let shown = 0;
+    const report = await generateActs(ctx.platform.platform, {
+      total: target - existing,
+      onProgress: (done, total) => {
+        const pct = Math.floor((done / total) * 10) * 10;
+        if (pct > shown) process.stdout.write(` ${(shown = pct)}%`);
+      },
+    });
+    generated = report.created;
+    seconds = report.seconds;
+    process.stdout.write(` done in ${seconds.toFixed(1)} s, ${Math.round(report.actsPerSecond).toLocaleString('en')} acts/s] `);
+  }
+  const { rows } = await sql<{ n: number; online: number }>`
+    select count(*)::int as n, count(*) filter (where n.publish_from <= current_date and n.effective_to >= current_date)::int as online
+      from notice n join ente e on e.id = n.ente_id where e.slug = ${ALBO_SLUG} and n.status = 'published'`.execute(db);
+  alboSteps.set(target, { acts: await count(), generated, seconds, comuneActs: rows[0]!.n, comuneOnline: rows[0]!.online });
+}
+
+function alboCases(target: number): BenchCase[] {
+  const prepare = async (ctx: BenchContext) => void (await alboWithAtLeast(ctx, target));
+  return [
+    { name: `albo page /${ALBO_SLUG}/albo (${actsLabel(target)})`, path: `/${ALBO_SLUG}/albo`, headers: { accept: 'text/html' }, prepare },
+    { name: `API albo ${ALBO_SLUG} (${actsLabel(target)})`, path: `/api/v1/enti/${ALBO_SLUG}/albo`, headers: { accept: 'application/json' }, prepare },
+  ];
+}
+
 export const cases: BenchCase[] = [
   { name: 'baseline (bare Fastify, small JSON)', path: BASELINE_PATH, target: 'baseline' },
   { name: 'API enti (comuni)', path: '/api/v1/enti?kind=comune', headers: { accept: 'application/json' } },
   { name: 'portal /asti/', path: '/asti/', headers: { accept: 'text/html' } },
   { name: 'home /', path: '/', headers: { accept: 'text/html' } },
+  ...alboCases(ALBO_SMALL),
+  ...(ALBO_LARGE > ALBO_SMALL ? alboCases(ALBO_LARGE) : []),
 ];
 
 export interface BenchResult {
@@ -55,6 +129,7 @@ export interface BenchResult {
   reqPerSec: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
+  latencyMeanMs: number;
   /** req/s of this case divided by req/s of the baseline. */
   ratioToBaseline: number | null;
   non2xx: number;
@@ -127,6 +202,37 @@ function table(rows: BenchResult[]): string {
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
+/** The albo at 10k and at the large size side by side: req/s, p99, share of baseline, and large/small latency. */
+function alboSummary(results: BenchResult[]): { text: string; data: unknown } | null {
+  if (alboSteps.size === 0) return null;
+  const lines = [`albo at scale (comune: ${ALBO_SLUG}; acts of all comuni in the database):`];
+  for (const [target, step] of [...alboSteps].sort((a, b) => a[0] - b[0])) {
+    const gen = step.generated > 0 ? `generated ${step.generated.toLocaleString('en')} in ${step.seconds.toFixed(1)} s (${Math.round(step.generated / Math.max(step.seconds, 1e-9)).toLocaleString('en')} acts/s)` : 'nothing generated';
+    lines.push(`  ${actsLabel(target)}: ${step.acts.toLocaleString('en')} acts in the database, ${step.comuneActs.toLocaleString('en')} of ${ALBO_SLUG} (${step.comuneOnline} online today); ${gen}`);
+  }
+  const pct = (r: BenchResult) => (r.ratioToBaseline === null ? '-' : `${(r.ratioToBaseline * 100).toFixed(1)}%`);
+  const fmt = (r: BenchResult) => `${r.reqPerSec.toFixed(0)} req/s, p99 ${ms(r.latencyP99Ms)} ms, mean ${r.latencyMeanMs.toFixed(2)} ms, ${pct(r)} of baseline`;
+  const comparisons: unknown[] = [];
+  const large = ALBO_LARGE > ALBO_SMALL && alboSteps.has(ALBO_LARGE) ? ALBO_LARGE : null;
+  for (const kind of ['albo page', 'API albo']) {
+    const small = results.find((r) => r.name.startsWith(kind) && r.name.endsWith(`(${actsLabel(ALBO_SMALL)})`) && !r.failure);
+    const big = large ? results.find((r) => r.name.startsWith(kind) && r.name.endsWith(`(${actsLabel(large)})`) && !r.failure) : undefined;
+    if (!small && !big) continue;
+    lines.push(`  ${kind}:`);
+    if (small) lines.push(`    ${actsLabel(ALBO_SMALL).padEnd(10)} ${fmt(small)}`);
+    if (big) lines.push(`    ${actsLabel(large!).padEnd(10)} ${fmt(big)}`);
+    if (small && big) {
+      // autocannon's percentiles are whole milliseconds: below 1 ms, compare with 1 ms so the ratio stays meaningful.
+      const p99 = Math.max(big.latencyP99Ms, 1) / Math.max(small.latencyP99Ms, 1);
+      const mean = big.latencyMeanMs / Math.max(small.latencyMeanMs, 1e-9);
+      const throughput = big.reqPerSec / Math.max(small.reqPerSec, 1e-9);
+      lines.push(`    ${actsLabel(large!)}/${actsLabel(ALBO_SMALL)}: p99 latency x${p99.toFixed(2)}, mean latency x${mean.toFixed(2)}, req/s x${throughput.toFixed(2)}`);
+      comparisons.push({ case: kind, smallActs: ALBO_SMALL, largeActs: large, p99Ratio: p99, meanLatencyRatio: mean, reqPerSecRatio: throughput });
+    }
+  }
+  return { text: lines.join('\n'), data: { slug: ALBO_SLUG, steps: Object.fromEntries(alboSteps), comparisons } };
+}
+
 async function main() {
   console.log(`bench: ${seconds}s per case (after ${warmupSeconds}s warm-up), ${connections} connections, Node ${process.version}, ${os.cpus().length} CPU(s)`);
   console.log('bench: starting embedded PostgreSQL and seeding the demo network …');
@@ -164,6 +270,7 @@ async function main() {
           reqPerSec: r.requests.average,
           latencyP50Ms: r.latency.p50,
           latencyP99Ms: r.latency.p99,
+          latencyMeanMs: r.latency.average,
           ratioToBaseline: null,
           non2xx: r.non2xx,
           statusCodes: statusCodes(r),
@@ -178,7 +285,7 @@ async function main() {
         const failure = err instanceof Error ? err.message.split('\n')[0]! : String(err);
         console.log(`failed: ${failure}`);
         results.push({
-          name: c.name, target, method: effective.method ?? 'GET', path: effective.path, requests: 0, reqPerSec: 0, latencyP50Ms: 0, latencyP99Ms: 0,
+          name: c.name, target, method: effective.method ?? 'GET', path: effective.path, requests: 0, reqPerSec: 0, latencyP50Ms: 0, latencyP99Ms: 0, latencyMeanMs: 0,
           ratioToBaseline: null, non2xx: 0, statusCodes: {}, errors: 1, timeouts: 0, failure,
         });
       }
@@ -190,6 +297,9 @@ async function main() {
     console.log(`\n${table(results)}\n`);
     const failing = results.filter((r) => r.non2xx + r.errors + r.timeouts > 0);
     if (failing.length > 0) console.log(`note: ${failing.map((r) => r.name).join(', ')} answered non-2xx or failed; their figures do not measure the real page.\n`);
+
+    const albo = alboSummary(results);
+    if (albo) console.log(`${albo.text}\n`);
 
     const outDir = path.join(import.meta.dirname, 'results');
     fs.mkdirSync(outDir, { recursive: true });
@@ -203,6 +313,7 @@ async function main() {
       warmupSeconds,
       connections,
       results,
+      albo: albo?.data ?? null,
     };
     const outFile = path.join(outDir, 'latest.json');
     fs.writeFileSync(outFile, `${JSON.stringify(report, null, 2)}\n`);

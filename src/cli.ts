@@ -7,6 +7,7 @@ import { CliError, roles, note } from './cli/context.js';
 import { dbMigrate, seedDemo } from './cli/database.js';
 import { userAdd, type UserAddOptions } from './cli/users.js';
 import { enteImport } from './cli/enti.js';
+import { alboGenerate } from './cli/albo.js';
 
 const helpTitles: Record<string, string> = {
   'Usage:': 'Uso:',
@@ -42,7 +43,7 @@ function translateError(message: string): string {
 function buildProgram(): Command {
   const program = new Command('cir');
   program
-    .description('Comuni in Rete: riga di comando per gli operatori del CST (database, dati demo, utenti, enti).')
+    .description('Comuni in Rete: riga di comando per gli operatori del CST (database, dati demo, utenti, enti, albo).')
     .configureHelp({
       styleTitle: (s) => helpTitles[s] ?? s,
       styleUsage: italianTerms,
@@ -91,6 +92,13 @@ function buildProgram(): Command {
     .option('--province <codice>', 'solo i comuni il cui codice ISTAT inizia con questo codice di provincia (es. 005)')
     .option('--on <data>', 'data di riferimento AAAA-MM-GG (predefinita: oggi)')
     .action((file: string, options: { province?: string; on?: string }) => enteImport(file, options));
+
+  const albo = program.command('albo').description('albo pretorio online');
+  albo
+    .command('generate')
+    .description('genera atti pubblicati di prova su tutti i comuni, negli ultimi dieci anni (per le prove di carico)')
+    .requiredOption('--acts <numero>', 'quanti atti generare (es. 1000000)')
+    .action((options: { acts: string }) => alboGenerate(options));
 
   return program;
 }

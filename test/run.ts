@@ -5,7 +5,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { debianPg15Available, startDebianCluster, startEmbeddedCluster, type Cluster } from './support/clusters.js';
-import { prepareTemplates } from './support/platform.js';
+import { prepareTemplates, templateFilesDir } from './support/platform.js';
+import { TEMPLATE_DEMO, TEMPLATE_EMPTY } from './support/databases.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -63,6 +64,7 @@ async function withCluster(start: () => Promise<Cluster>, fn: (cluster: Cluster)
     await fn(cluster);
   } finally {
     await cluster.stop();
+    for (const template of [TEMPLATE_DEMO, TEMPLATE_EMPTY]) fs.rmSync(templateFilesDir(cluster.adminUrl, template), { recursive: true, force: true });
   }
 }
 

@@ -1,5 +1,6 @@
 // A real platform for a test file: its own database cloned from a migrated template on the suite's cluster
 // (embedded or Debian PostgreSQL 15, chosen by test/run.ts), the app built by the same boot code as `npm start`.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,8 +36,17 @@ export async function prepareTemplates(cluster: Cluster): Promise<void> {
       { modules, listen: false, workers: false, logger: pino({ level: 'warn' }) },
     );
     await running.stop();
+    // The seeded documents' bytes live in the data dir: keep them for the databases cloned from this template.
+    const files = templateFilesDir(cluster.adminUrl, template);
+    fs.rmSync(files, { recursive: true, force: true });
+    if (fs.existsSync(path.join(dataDir, 'files'))) fs.cpSync(path.join(dataDir, 'files'), files, { recursive: true });
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Where the files written while seeding `template` are kept, per cluster. */
+export function templateFilesDir(adminUrl: string, template: string): string {
+  return path.join(os.tmpdir(), `cir-template-files-${createHash('sha256').update(adminUrl).digest('hex').slice(0, 12)}-${template}`);
 }
 
 let ownCluster: Promise<Cluster> | undefined;
@@ -69,6 +79,8 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
   const cluster = await suiteCluster();
   const database = await cloneDatabase(cluster.adminUrl, options.seed === 'empty' ? TEMPLATE_EMPTY : TEMPLATE_DEMO);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cir-test-data-'));
+  const seededFiles = templateFilesDir(cluster.adminUrl, options.seed === 'empty' ? TEMPLATE_EMPTY : TEMPLATE_DEMO);
+  if (fs.existsSync(seededFiles)) fs.cpSync(seededFiles, path.join(dataDir, 'files'), { recursive: true });
   const port = options.listen ? await (await import('../../src/platform/db/embedded.js')).freePort() : 0;
   const config = {
     ...loadConfig({ NODE_ENV: 'test', PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: `http://127.0.0.1:${port}`, ...options.env }),

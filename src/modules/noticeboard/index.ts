@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { ModuleManifest } from '../../platform/module.js';
 import { registerPublicPages } from './public-pages.js';
 import { registerBackofficePages } from './backoffice-pages.js';
+import { seedDemoNoticeboard } from './seed.js';
 import { registerPublicRoutes } from './public-routes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -14,6 +15,7 @@ export const noticeboardModule: ModuleManifest = {
   migrationsDir: path.join(here, 'migrations'),
   permissions: ['noticeboard.read', 'noticeboard.publish', 'noticeboard.request'],
   routes: registerPublicRoutes,
+  seedDemo: (platform) => seedDemoNoticeboard(platform),
   pages: async (app, platform) => {
     registerPublicPages(app, platform);
     await registerBackofficePages(app, platform);

@@ -39,6 +39,8 @@ async function exists(file: string): Promise<boolean> {
 }
 
 export const APP_ROLE = 'cir_app';
+/** Role of the explicit cross-ente read path: SELECT only, its own row policies; the app role may switch to it. */
+export const CROSS_READER_ROLE = 'cir_cross_reader';
 
 export async function startEmbeddedDatabase(dataDir: string, log: (msg: string) => void): Promise<EmbeddedDatabase> {
   const clusterDir = path.join(dataDir, 'pg');
@@ -101,4 +103,12 @@ export async function ensureAppRole(
   } else if (password !== null) {
     await client.query(`alter role ${APP_ROLE} ${login} nosuperuser nobypassrls`);
   }
+}
+
+export async function ensureCrossReaderRole(client: { query(sql: string, params?: unknown[]): Promise<{ rowCount: number | null }> }): Promise<void> {
+  const found = await client.query(`select 1 from pg_roles where rolname = $1`, [CROSS_READER_ROLE]);
+  if (found.rowCount === 0) await client.query(`create role ${CROSS_READER_ROLE} nologin nosuperuser nobypassrls`);
+  // The app role may SET ROLE to the cross reader but must not inherit its policies on every query.
+  await client.query(`alter role ${APP_ROLE} noinherit`);
+  await client.query(`grant ${CROSS_READER_ROLE} to ${APP_ROLE}`);
 }

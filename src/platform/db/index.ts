@@ -3,7 +3,7 @@
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
-import { APP_ROLE } from './embedded.js';
+import { APP_ROLE, CROSS_READER_ROLE } from './embedded.js';
 
 export type { DB } from './schema.js';
 export type Trx = Transaction<DB>;
@@ -64,13 +64,13 @@ export async function withEnte<T>(db: Kysely<DB>, enteId: string, fn: (trx: Trx)
 }
 
 /**
- * Reads across all enti (CST dashboards). Read-only by policy: the cross-ente policies are `for select` only.
+ * Reads across all enti (CST dashboards), as the SELECT-only role cir_cross_reader in a read-only transaction.
  * Callers must audit why they crossed (see audit.recordCrossEnteRead); the type makes the path explicit.
  */
 export async function withCrossEnteRead<T>(db: Kysely<DB>, fn: (trx: Trx) => Promise<T>): Promise<T> {
   return db.transaction().execute(async (trx) => {
     await sql`set transaction read only`.execute(trx);
-    await sql`select set_config('app.cross_ente', 'read', true)`.execute(trx);
+    await sql.raw(`set local role ${CROSS_READER_ROLE}`).execute(trx);
     return fn(trx);
   });
 }

@@ -5,7 +5,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { APP_ROLE, ensureAppRole } from './embedded.js';
+import { APP_ROLE, CROSS_READER_ROLE, ensureAppRole, ensureCrossReaderRole } from './embedded.js';
 
 export interface MigrationSource {
   /** Module name ('platform' for the kernel). */
@@ -37,7 +37,9 @@ export async function migrate(ownerUrl: string, sources: MigrationSource[]): Pro
   try {
     await client.query('select pg_advisory_lock($1)', [LOCK_KEY]);
     await ensureAppRole(client, null);
-    await client.query(`grant usage on schema public to ${APP_ROLE}`);
+    await ensureCrossReaderRole(client);
+    await client.query(`grant usage on schema public to ${APP_ROLE}, ${CROSS_READER_ROLE}`);
+    await client.query(`alter default privileges in schema public grant select on tables to ${CROSS_READER_ROLE}`);
     await client.query(
       `alter default privileges in schema public grant select, insert, update, delete on tables to ${APP_ROLE}`,
     );

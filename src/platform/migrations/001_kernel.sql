@@ -13,10 +13,9 @@ $$;
 create function app_current_ente() returns uuid language sql stable as $$
   select nullif(current_setting('app.ente', true), '')::uuid
 $$;
--- True inside withCrossEnteRead(): CST dashboards that read across enti (read-only transactions).
-create function app_cross_ente_read() returns boolean language sql stable as $$
-  select coalesce(current_setting('app.cross_ente', true), '') = 'read'
-$$;
+-- Reads across enti (CST dashboards) run as the role cir_cross_reader (withCrossEnteRead: SET LOCAL ROLE in a
+-- read-only transaction). Its policies are separate, per role: combining them with the tenant policy by OR
+-- would stop the planner from using ente_id in indexes on every tenant query.
 
 create table ente (
   id uuid primary key default gen_random_uuid(),
@@ -129,14 +128,14 @@ create table stored_file (
 );
 
 alter table audit_log enable row level security;
-create policy audit_log_tenant on audit_log
+create policy audit_log_tenant on audit_log to cir_app
   using (ente_id = app_current_ente()) with check (ente_id = app_current_ente());
-create policy audit_log_cross_read on audit_log for select using (app_cross_ente_read());
+create policy audit_log_cross_read on audit_log for select to cir_cross_reader using (true);
 
 alter table stored_file enable row level security;
-create policy stored_file_tenant on stored_file
+create policy stored_file_tenant on stored_file to cir_app
   using (ente_id = app_current_ente()) with check (ente_id = app_current_ente());
-create policy stored_file_cross_read on stored_file for select using (app_cross_ente_read());
+create policy stored_file_cross_read on stored_file for select to cir_cross_reader using (true);
 
 -- The audit log is append-only for the application.
 revoke update, delete, truncate on audit_log from cir_app;

@@ -49,9 +49,9 @@ create table ente_service (
 );
 
 alter table ente_service enable row level security;
-create policy ente_service_tenant on ente_service
+create policy ente_service_tenant on ente_service to cir_app
   using (ente_id = app_current_ente()) with check (ente_id = app_current_ente());
-create policy ente_service_cross_read on ente_service for select using (app_cross_ente_read());
+create policy ente_service_cross_read on ente_service for select to cir_cross_reader using (true);
 
 insert into cst_service (code, name, description, sort_order) values
   ('helpdesk', 'Assistenza e tecnico on-site', 'Help desk telefonico e interventi del tecnico presso l''ente', 10),

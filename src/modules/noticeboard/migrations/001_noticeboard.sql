@@ -208,7 +208,7 @@ declare
 begin
   foreach t in array array['notice', 'notice_document', 'notice_register', 'notice_interruption', 'notice_extension', 'notice_request'] loop
     execute format('alter table %I enable row level security', t);
-    execute format('create policy %I on %I using (ente_id = app_current_ente()) with check (ente_id = app_current_ente())', t || '_tenant', t);
-    execute format('create policy %I on %I for select using (app_cross_ente_read())', t || '_cross_read', t);
+    execute format('create policy %I on %I to cir_app using (ente_id = app_current_ente()) with check (ente_id = app_current_ente())', t || '_tenant', t);
+    execute format('create policy %I on %I for select to cir_cross_reader using (true)', t || '_cross_read', t);
   end loop;
 end $$;
