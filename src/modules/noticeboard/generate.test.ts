@@ -2,7 +2,6 @@
 // numbers already given, a document on disk for every act, row-level security intact, the guards back on.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import PDFDocument from 'pdfkit';
 import { sql } from 'kysely';
 import { startTestPlatform, type TestPlatform } from '../../../test/support/platform.js';
 import { addDays, todayInRome } from '../../platform/calendar/index.js';
@@ -10,18 +9,10 @@ import { withEnte } from '../../platform/db/index.js';
 import { getEnteBySlug } from '../../platform/tenancy/index.js';
 import { generateActs, type GenerateReport } from './generate.js';
 import { createDraft, publicFile, publicList, publish } from './service.js';
+import { makePdf } from '../../../test/support/pdf.js';
 
 const actor = { id: null, label: 'test' };
 
-function pdf(text: string): Promise<Buffer> {
-  const doc = new PDFDocument();
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
-  doc.text(text);
-  doc.end();
-  return done;
-}
 
 describe('albo generator (benchmarks)', () => {
   let t: TestPlatform;
@@ -46,7 +37,7 @@ describe('albo generator (benchmarks)', () => {
     t = await startTestPlatform({ seed: 'demo' });
     // Acts already there (given by the service) must be continued, not renumbered.
     const calosso = (await getEnteBySlug(t.platform.db.app, 'calosso'))!.id;
-    const file = await pdf('Avviso di chiusura degli uffici comunali per la festa patronale.');
+    const file = await makePdf('Avviso di chiusura degli uffici comunali per la festa patronale.');
     for (let i = 0; i < 3; i++) {
       const { id } = await createDraft(t.platform, actor, calosso, { actType: 'avviso', subject: `Avviso di chiusura degli uffici n. ${i + 1}`, office: 'Segreteria' }, [{ bytes: file, originalName: 'avviso.pdf' }]);
       await publish(t.platform, actor, calosso, id);
@@ -128,7 +119,7 @@ describe('albo generator (benchmarks)', () => {
     const canelli = (await getEnteBySlug(t.platform.db.app, 'canelli'))!.id;
     const year = Number(today.slice(0, 4));
     const last = await sql<{ max: number }>`select max(register_number) as max from notice where ente_id = ${canelli} and register_year = ${year}`.execute(t.platform.db.owner);
-    const { id } = await createDraft(t.platform, actor, canelli, { actType: 'avviso', subject: 'Avviso di chiusura degli uffici per inventario', office: 'Segreteria' }, [{ bytes: await pdf('Avviso di chiusura.'), originalName: 'avviso.pdf' }]);
+    const { id } = await createDraft(t.platform, actor, canelli, { actType: 'avviso', subject: 'Avviso di chiusura degli uffici per inventario', office: 'Segreteria' }, [{ bytes: await makePdf('Avviso di chiusura.'), originalName: 'avviso.pdf' }]);
     const view = await publish(t.platform, actor, canelli, id);
     assert.equal(view.register?.number, (last.rows[0]!.max ?? 0) + 1);
     const some = await sql<{ id: string }>`select id from notice where ente_id = ${canelli} and status = 'published' and id <> ${id} limit 1`.execute(t.platform.db.owner);
