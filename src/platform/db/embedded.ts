@@ -109,6 +109,12 @@ export async function ensureCrossReaderRole(client: { query(sql: string, params?
   const found = await client.query(`select 1 from pg_roles where rolname = $1`, [CROSS_READER_ROLE]);
   if (found.rowCount === 0) await client.query(`create role ${CROSS_READER_ROLE} nologin nosuperuser nobypassrls`);
   // The app role may SET ROLE to the cross reader but must not inherit its policies on every query.
-  await client.query(`alter role ${APP_ROLE} noinherit`);
-  await client.query(`grant ${CROSS_READER_ROLE} to ${APP_ROLE}`);
+  // Roles are cluster-wide: change them only when needed, so processes migrating other databases do not collide.
+  const inherits = await client.query(`select 1 from pg_roles where rolname = $1 and rolinherit`, [APP_ROLE]);
+  if (inherits.rowCount) await client.query(`alter role ${APP_ROLE} noinherit`);
+  const member = await client.query(
+    `select 1 from pg_auth_members m join pg_roles r on r.oid = m.roleid join pg_roles u on u.oid = m.member where r.rolname = $1 and u.rolname = $2`,
+    [CROSS_READER_ROLE, APP_ROLE],
+  );
+  if (!member.rowCount) await client.query(`grant ${CROSS_READER_ROLE} to ${APP_ROLE}`);
 }
