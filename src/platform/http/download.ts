@@ -14,3 +14,16 @@ export function contentDisposition(kind: 'inline' | 'attachment', fileName: stri
   const encoded = encodeURIComponent(clean).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `${kind}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
+
+/** Sends a private file for staff: never cached, never sniffed, downloaded under its original name. */
+export function sendPrivateFile(
+  reply: { header(name: string, value: string): any; type(t: string): any; send(b: Buffer): any },
+  file: { name: string; mediaType: string; bytes: Buffer },
+) {
+  return reply
+    .header('cache-control', 'no-store')
+    .header('content-disposition', contentDisposition('attachment', file.name))
+    .header('x-content-type-options', 'nosniff')
+    .type(file.mediaType)
+    .send(file.bytes);
+}

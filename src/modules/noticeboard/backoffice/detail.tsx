@@ -35,6 +35,7 @@ import {
   type Guarded,
 } from './common.js';
 import { FileFields, uploadedFiles } from './form.js';
+import { sendPrivateFile } from '../../../platform/http/download.js';
 
 type FormName = 'publish' | 'replace' | 'delete' | 'annul';
 
@@ -336,12 +337,7 @@ export function registerDetailPages(app: App, platform: Platform) {
       const { id, sha } = request.params;
       const file = UUID.test(id) && /^[0-9a-f]{64}$/.test(sha) ? await staffDocument(platform, g.ente.id, id, sha) : undefined;
       if (!file) throw notFound(t('noticeboard.bo.detail.docNotFound'));
-      return reply
-        .header('cache-control', 'no-store')
-        .header('content-disposition', contentDisposition('attachment', file.originalName))
-        .header('x-content-type-options', 'nosniff')
-        .type(file.mediaType)
-        .send(file.bytes);
+      return sendPrivateFile(reply, { name: file.originalName, mediaType: file.mediaType, bytes: file.bytes });
     },
   );
 

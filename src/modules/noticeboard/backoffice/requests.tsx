@@ -17,6 +17,7 @@ import { acceptRequest, rejectRequest, requestPublication, requestsForTarget, re
 import { actTypes } from '../service.js';
 import { AlboLayout, ErrorAlert, Outcome, alboPath, canPublish, contentDisposition, fieldsOf, formatDateTime, guard, isFormProblem, problemMessage, requireMultipart, sendPage, type Guarded } from './common.js';
 import { ActFields, FileFields, draftInput, uploadedFiles, type ActType, type FormValues } from './form.js';
+import { sendPrivateFile } from '../../../platform/http/download.js';
 
 const statusBadge: Record<RequestView['status'], string> = { pending: 'bg-warning text-dark', published: 'bg-success', rejected: 'bg-danger' };
 
@@ -360,12 +361,7 @@ export function registerRequestPages(app: App, platform: Platform) {
       const document = found?.documents.find((d) => d.sha256 === request.params.sha);
       const file = document ? await withEnte(platform.db.app, g.ente.id, (trx) => platform.files.get(trx, document.sha256)) : undefined;
       if (!document || !file) throw notFound(t('noticeboard.bo.detail.docNotFound'));
-      return reply
-        .header('cache-control', 'no-store')
-        .header('content-disposition', contentDisposition('attachment', document.originalName))
-        .header('x-content-type-options', 'nosniff')
-        .type(document.mediaType)
-        .send(file.bytes);
+      return sendPrivateFile(reply, { name: document.originalName, mediaType: document.mediaType, bytes: file.bytes });
     },
   );
 
