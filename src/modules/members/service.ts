@@ -40,22 +40,37 @@ async function requireProtocol(db: Kysely<DB>): Promise<store.Protocol> {
  */
 export async function networkOn(db: Kysely<DB>, on = todayInRome()): Promise<{ protocol: store.Protocol; entries: NetworkEntry[] }> {
   const protocol = await requireProtocol(db);
-  const [enti, memberships, events] = await Promise.all([
-    db
-      .selectFrom('ente')
-      .select(['id', 'slug', 'name', 'kind', 'istat_code', 'fiscal_code', 'ipa_code'])
-      .where((eb) => eb.or([eb('valid_from', 'is', null), eb('valid_from', '<=', on)]))
-      .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>', on)]))
-      .orderBy('name')
-      .execute(),
-    db
-      .selectFrom('ente_membership as m')
-      .innerJoin('ente as p', 'p.id', 'm.parent_id')
-      .select(['m.ente_id', 'm.valid_from', 'm.valid_to', 'p.id', 'p.slug', 'p.name', 'p.kind'])
-      .where('p.kind', 'in', ['unione', 'comunita_montana'])
-      .execute(),
-    db.selectFrom('adhesion_event').selectAll().where('protocol_id', '=', protocol.id).orderBy('effective_on').orderBy('id').execute(),
-  ]);
+  return { protocol, entries: await entriesOn(db, protocol, on) };
+}
+
+/** One ente's entry: reads only that ente, its unions and their events (the portal and the API card). */
+export async function adhesionOf(db: Kysely<DB>, enteId: string, on = todayInRome()): Promise<NetworkEntry | undefined> {
+  const protocol = await requireProtocol(db);
+  return (await entriesOn(db, protocol, on, enteId))[0];
+}
+
+/** Entries of every ente valid on `on`, or of the single ente `only`. */
+async function entriesOn(db: Kysely<DB>, protocol: store.Protocol, on: string, only?: string): Promise<NetworkEntry[]> {
+  let entiQuery = db
+    .selectFrom('ente')
+    .select(['id', 'slug', 'name', 'kind', 'istat_code', 'fiscal_code', 'ipa_code'])
+    .where((eb) => eb.or([eb('valid_from', 'is', null), eb('valid_from', '<=', on)]))
+    .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>', on)]))
+    .orderBy('name');
+  let membershipQuery = db
+    .selectFrom('ente_membership as m')
+    .innerJoin('ente as p', 'p.id', 'm.parent_id')
+    .select(['m.ente_id', 'm.valid_from', 'm.valid_to', 'p.id', 'p.slug', 'p.name', 'p.kind'])
+    .where('p.kind', 'in', ['unione', 'comunita_montana']);
+  if (only) {
+    entiQuery = entiQuery.where('id', '=', only);
+    membershipQuery = membershipQuery.where('m.ente_id', '=', only);
+  }
+  const [enti, memberships] = await Promise.all([entiQuery.execute(), membershipQuery.execute()]);
+  let eventsQuery = db.selectFrom('adhesion_event').selectAll().where('protocol_id', '=', protocol.id);
+  if (only) eventsQuery = eventsQuery.where('ente_id', 'in', [only, ...memberships.map((m) => m.id)]);
+  const events = await eventsQuery.orderBy('effective_on').orderBy('id').execute();
+
   const eventsByEnte = new Map<string, store.AdhesionEventRow[]>();
   for (const e of events) {
     const list = eventsByEnte.get(e.ente_id) ?? [];
@@ -63,26 +78,19 @@ export async function networkOn(db: Kysely<DB>, on = todayInRome()): Promise<{ p
     eventsByEnte.set(e.ente_id, list);
   }
   const own = (id: string) => ownState(eventsByEnte.get(id) ?? [], protocol, on);
-  const byId = new Map(enti.map((e) => [e.id, e]));
-  const entries = enti.map((e): NetworkEntry => {
+  const names = new Map<string, { slug: string; name: string }>([...enti, ...memberships].map((e) => [e.id, { slug: e.slug, name: e.name }]));
+  return enti.map((e): NetworkEntry => {
     const associations = memberships
       .filter((m) => m.ente_id === e.id && isCurrent({ validFrom: m.valid_from, validTo: m.valid_to }, on))
       .map((m) => ({ id: m.id, slug: m.slug, name: m.name, kind: m.kind, memberSince: m.valid_from }));
     const adhesion = effectiveState(own(e.id), associations.map((a) => ({ enteId: a.id, state: own(a.id), memberSince: a.memberSince })));
-    const viaEnte = adhesion.viaEnteId ? byId.get(adhesion.viaEnteId) : undefined;
     return {
       ente: { id: e.id, slug: e.slug, name: e.name, kind: e.kind, istatCode: e.istat_code, fiscalCode: e.fiscal_code, ipaCode: e.ipa_code },
       associations: associations.map(({ memberSince: _, ...a }) => a),
       adhesion,
-      via: viaEnte ? { slug: viaEnte.slug, name: viaEnte.name } : null,
+      via: (adhesion.viaEnteId && names.get(adhesion.viaEnteId)) || null,
     };
   });
-  return { protocol, entries };
-}
-
-export async function adhesionOf(db: Kysely<DB>, enteId: string, on = todayInRome()): Promise<NetworkEntry | undefined> {
-  const { entries } = await networkOn(db, on);
-  return entries.find((e) => e.ente.id === enteId);
 }
 
 export function countByStatus(entries: NetworkEntry[]): Record<AdhesionStatus, number> {
@@ -152,6 +160,7 @@ export async function recordWithdrawal(
 }
 
 export const serviceCatalogue = (db: Kysely<DB>) => store.serviceCatalogue(db);
+export const currentProtocol = (db: Kysely<DB>) => requireProtocol(db);
 
 /** Service periods of one ente (its own tenant data, read under its row-level security). */
 export async function servicesOf(db: Kysely<DB>, enteId: string): Promise<{ current: store.ServicePeriod[]; past: store.ServicePeriod[] }> {

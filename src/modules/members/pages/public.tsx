@@ -8,7 +8,7 @@ import { formatDate, formatNumber, t } from '../../../platform/views/i18n/index.
 import { Layout, type Viewer } from '../../../platform/views/layout.js';
 import { viewerOf } from '../../../platform/views/viewer.js';
 import { getEnteBySlug, getEnteById, isCurrent, membersOf, membershipsOf, reservedSlugs, type Ente, type Membership } from '../../../platform/tenancy/index.js';
-import { networkOn, serviceCatalogue, servicesOf, type NetworkEntry } from '../service.js';
+import { adhesionOf, currentProtocol, networkOn, serviceCatalogue, servicesOf, type NetworkEntry } from '../service.js';
 import type { Protocol, ServicePeriod } from '../store.js';
 import { tn } from '../messages.js';
 import { CoatOfArms, StatusBadge, matchesText, sendPage } from './common.js';
@@ -325,22 +325,22 @@ export function registerPublicPages(app: App, platform: Platform) {
   app.get('/:slug/', { schema: { hide: true, params: Type.Object({ slug: Type.String() }) } }, async (request, reply) => {
     const ente = await findEnte(platform, request.params.slug);
     const grouping = ente.kind === 'unione' || ente.kind === 'comunita_montana';
-    const [network, memberships, services, catalogue, members, seat] = await Promise.all([
-      networkOn(db.app),
+    const [entry, protocol, memberships, services, catalogue, members, seat] = await Promise.all([
+      adhesionOf(db.app, ente.id),
+      currentProtocol(db.app),
       membershipsOf(db.app, ente.id),
       servicesOf(db.app, ente.id),
       serviceCatalogue(db.app),
       grouping ? membersOf(db.app, ente.id) : Promise.resolve(null),
       ente.seatEnteId ? getEnteById(db.app, ente.seatEnteId) : Promise.resolve(undefined),
     ]);
-    const entry = network.entries.find((e) => e.ente.id === ente.id);
     return sendPage(
       reply,
       <PortalPage
         viewer={viewerOf(request)}
         ente={ente}
         entry={entry}
-        protocol={network.protocol}
+        protocol={protocol}
         memberships={memberships}
         members={members}
         seat={seat}
