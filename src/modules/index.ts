@@ -2,5 +2,6 @@
 import type { ModuleManifest } from '../platform/module.js';
 import { membersModule } from './members/index.js';
 import { noticeboardModule } from './noticeboard/index.js';
+import { helpdeskModule } from './helpdesk/index.js';
 
-export const modules: ModuleManifest[] = [membersModule, noticeboardModule];
+export const modules: ModuleManifest[] = [membersModule, noticeboardModule, helpdeskModule];

@@ -1,0 +1,396 @@
+// The help desk's tickets: opening (with priority from the urgency × impact matrix and the SLA targets of
+// the category copied on the ticket), public replies and internal notes, the state machine, assignment, and
+// where each ticket stands against its SLA on the CST's working calendar. Every write is audited in its
+// transaction.
+import type { Kysely } from 'kysely';
+import { recordAudit, recordAuditEvent, type Actor } from '../../platform/audit/index.js';
+import { can, loadStaff } from '../../platform/auth/access.js';
+import { withCrossEnteRead, withEnte, type DB, type Trx } from '../../platform/db/index.js';
+import { conflict, notFound, unprocessable } from '../../platform/http/problem.js';
+import { getCstEnte } from '../../platform/tenancy/index.js';
+import type { WorkingCalendar } from './sla/calendar.js';
+import { slaStatus, type Pause, type SlaStatus } from './sla/clock.js';
+import * as store from './store.js';
+import type { Channel, EventRow, Priority, TicketRow, TicketState } from './store.js';
+
+export type { Channel, Priority, TicketState } from './store.js';
+
+/** The CST of Asti: Mon–Fri 8:30–13:00 and 14:00–17:30, closed on national holidays and on San Secondo. */
+export const cstCalendar: WorkingCalendar = {
+  timeZone: 'Europe/Rome',
+  week: {
+    1: ['08:30-13:00', '14:00-17:30'],
+    2: ['08:30-13:00', '14:00-17:30'],
+    3: ['08:30-13:00', '14:00-17:30'],
+    4: ['08:30-13:00', '14:00-17:30'],
+    5: ['08:30-13:00', '14:00-17:30'],
+  },
+  closedDays: [{ month: 5, weekday: 2, nth: 1, name: 'San Secondo, patrono di Asti' }],
+  nationalHolidays: true,
+};
+
+/**
+ * Priority from urgency and impact (1 = alta, 3 = bassa):
+ *              impatto 1  impatto 2  impatto 3
+ *   urgenza 1     P1         P2         P3
+ *   urgenza 2     P2         P3         P4
+ *   urgenza 3     P3         P4         P4
+ */
+export function priorityOf(urgency: number, impact: number): Priority {
+  if (![1, 2, 3].includes(urgency)) throw unprocessable("L'urgenza deve essere 1 (alta), 2 (media) o 3 (bassa)");
+  if (![1, 2, 3].includes(impact)) throw unprocessable("L'impatto deve essere 1 (alto), 2 (medio) o 3 (basso)");
+  return (['P1', 'P2', 'P3', 'P4', 'P4'] as const)[urgency + impact - 2]!;
+}
+
+/** Allowed state changes; anything else is a conflict with the ticket's current state. */
+export const transitions: Readonly<Record<TicketState, readonly TicketState[]>> = {
+  new: ['assigned', 'in_progress', 'waiting_ente', 'solved'],
+  assigned: ['in_progress', 'waiting_ente', 'solved'],
+  in_progress: ['assigned', 'waiting_ente', 'solved'],
+  waiting_ente: ['assigned', 'in_progress', 'solved'],
+  solved: ['closed', 'reopened'],
+  closed: ['reopened'],
+  reopened: ['assigned', 'in_progress', 'waiting_ente', 'solved'],
+};
+
+const STATE_NAMES: Record<TicketState, string> = {
+  new: 'nuovo',
+  assigned: 'assegnato',
+  in_progress: 'in lavorazione',
+  waiting_ente: "in attesa dell'ente",
+  solved: 'risolto',
+  closed: 'chiuso',
+  reopened: 'riaperto',
+};
+
+export interface OpenTicketInput {
+  channel: Channel;
+  callerName: string;
+  callerPhone?: string | null | undefined;
+  callerEmail?: string | null | undefined;
+  category: string;
+  urgency: number;
+  impact: number;
+  subject: string;
+  description: string;
+}
+
+export interface TicketSla {
+  firstResponse: SlaStatus;
+  resolution: SlaStatus;
+}
+
+export interface TicketEventView {
+  id: number;
+  kind: EventRow['kind'];
+  body: string | null;
+  fromState: TicketState | null;
+  toState: TicketState | null;
+  assigneeId: string | null;
+  author: string;
+  at: Date;
+}
+
+export interface TicketView {
+  id: string;
+  enteId: string;
+  number: number;
+  year: number;
+  label: string;
+  channel: Channel;
+  caller: { name: string; phone: string | null; email: string | null };
+  category: string;
+  urgency: number;
+  impact: number;
+  priority: Priority;
+  subject: string;
+  description: string;
+  state: TicketState;
+  assigneeId: string | null;
+  openedAt: Date;
+  firstResponseAt: Date | null;
+  solvedAt: Date | null;
+  closedAt: Date | null;
+  sla: TicketSla;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const PHONE = /^\+?[0-9 ./-]{6,20}$/;
+
+function validateOpen(input: OpenTicketInput): void {
+  if (!['phone', 'web', 'email'].includes(input.channel)) throw unprocessable('Canale non valido: telefono, web o e-mail');
+  if (!input.callerName?.trim()) throw unprocessable('Il nome di chi segnala è obbligatorio');
+  const phone = input.callerPhone?.trim();
+  const email = input.callerEmail?.trim();
+  if (phone && !PHONE.test(phone)) throw unprocessable('Numero di telefono non valido');
+  if (email && !EMAIL.test(email)) throw unprocessable('Indirizzo e-mail non valido');
+  if (input.channel === 'phone' && !phone) throw unprocessable('Per una chiamata il numero di telefono è obbligatorio');
+  if (input.channel === 'email' && !email) throw unprocessable("Per una segnalazione via e-mail l'indirizzo è obbligatorio");
+  const subject = input.subject?.trim() ?? '';
+  if (subject.length < 3) throw unprocessable("L'oggetto della segnalazione è obbligatorio (almeno 3 caratteri)");
+  if (subject.length > 300) throw unprocessable("L'oggetto della segnalazione è troppo lungo (al massimo 300 caratteri)");
+  if (!input.description?.trim()) throw unprocessable('La descrizione del problema è obbligatoria');
+}
+
+const yearInRome = (at: Date) => Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric' }).format(at));
+
+export const ticketLabel = (t: { number: number; year: number }) => `${t.number}/${t.year}`;
+
+/** The periods spent in waiting_ente, from the state changes in order; one still open ends at `now`. */
+export function pausesFrom(events: readonly EventRow[], now: Date): Pause[] {
+  const pauses: Pause[] = [];
+  let from: Date | null = null;
+  for (const e of events) {
+    if (e.kind !== 'state_change') continue;
+    if (e.to_state === 'waiting_ente' && from === null) from = e.at;
+    else if (e.to_state !== 'waiting_ente' && from !== null) {
+      pauses.push({ from, to: e.at });
+      from = null;
+    }
+  }
+  if (from !== null && now > from) pauses.push({ from, to: now });
+  return pauses;
+}
+
+/** Where the ticket stands at `now`; a target that was met is evaluated at the moment it was met. */
+export function sla(ticket: TicketRow, events: readonly EventRow[], now: Date): TicketSla {
+  const firstAt = ticket.first_response_at ?? now;
+  const solvedAt = ticket.solved_at ?? now;
+  const base = { openedAt: ticket.opened_at, calendar: cstCalendar };
+  return {
+    firstResponse: slaStatus({ ...base, dueMinutes: ticket.first_response_minutes, now: firstAt, pauses: pausesFrom(events, firstAt) }),
+    resolution: slaStatus({ ...base, dueMinutes: ticket.resolution_minutes, now: solvedAt, pauses: pausesFrom(events, solvedAt) }),
+  };
+}
+
+/** The due time that matters now: first response until there is one, then resolution. */
+export function nextDue(ticket: TicketRow, status: TicketSla): Date {
+  return ticket.first_response_at ? status.resolution.dueAt : status.firstResponse.dueAt;
+}
+
+function eventView(e: EventRow): TicketEventView {
+  return { id: e.id, kind: e.kind, body: e.body, fromState: e.from_state, toState: e.to_state, assigneeId: e.assignee_id, author: e.author_label, at: e.at };
+}
+
+function view(t: TicketRow, events: readonly EventRow[], now: Date): TicketView {
+  return {
+    id: t.id,
+    enteId: t.ente_id,
+    number: t.number,
+    year: t.year,
+    label: ticketLabel(t),
+    channel: t.channel,
+    caller: { name: t.caller_name, phone: t.caller_phone, email: t.caller_email },
+    category: t.category_code,
+    urgency: t.urgency,
+    impact: t.impact,
+    priority: t.priority,
+    subject: t.subject,
+    description: t.description,
+    state: t.state,
+    assigneeId: t.assignee_id,
+    openedAt: t.opened_at,
+    firstResponseAt: t.first_response_at,
+    solvedAt: t.solved_at,
+    closedAt: t.closed_at,
+    sla: sla(t, events, now),
+  };
+}
+
+/** Opens a ticket with the next number of the ente's year and the SLA targets of its category and priority. */
+export async function openTicket(db: Kysely<DB>, actor: Actor, enteId: string, input: OpenTicketInput, options: { now?: Date } = {}): Promise<TicketView> {
+  validateOpen(input);
+  const priority = priorityOf(input.urgency, input.impact);
+  const target = await store.slaTarget(db, input.category, priority);
+  if (!target) {
+    if (!(await store.categoryExists(db, input.category))) throw unprocessable(`Categoria sconosciuta: ${input.category}`);
+    throw unprocessable(`Nessun obiettivo di servizio per la categoria ${input.category} e la priorità ${priority}`);
+  }
+  const now = options.now ?? new Date();
+  return withEnte(db, enteId, async (trx) => {
+    const year = yearInRome(now);
+    const number = await store.nextTicketNumber(trx, enteId, year);
+    const row = (await trx
+      .insertInto('ticket')
+      .values({
+        ente_id: enteId,
+        year,
+        number,
+        channel: input.channel,
+        caller_name: input.callerName.trim(),
+        caller_phone: input.callerPhone?.trim() || null,
+        caller_email: input.callerEmail?.trim().toLowerCase() || null,
+        category_code: input.category,
+        urgency: input.urgency,
+        impact: input.impact,
+        priority,
+        subject: input.subject.trim(),
+        description: input.description.trim(),
+        first_response_minutes: target.first_response_minutes,
+        resolution_minutes: target.resolution_minutes,
+        opened_at: now,
+        created_by: actor.id,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow()) as TicketRow;
+    await recordAudit(trx, {
+      enteId,
+      actor,
+      action: 'ticket.open',
+      entity: 'ticket',
+      entityId: row.id,
+      after: { number: ticketLabel(row), channel: row.channel, category: row.category_code, priority, subject: row.subject },
+    });
+    return view(row, [], now);
+  });
+}
+
+async function lockedTicket(trx: Trx, id: string): Promise<TicketRow> {
+  const ticket = await store.ticketById(trx, id, true);
+  if (!ticket) throw notFound('Ticket inesistente');
+  return ticket;
+}
+
+async function writeEvent(trx: Trx, ticket: TicketRow, actor: Actor, at: Date, event: Partial<Pick<EventRow, 'body' | 'from_state' | 'to_state' | 'assignee_id'>> & { kind: EventRow['kind'] }) {
+  await store.insertEvent(trx, {
+    ente_id: ticket.ente_id,
+    ticket_id: ticket.id,
+    kind: event.kind,
+    body: event.body ?? null,
+    from_state: event.from_state ?? null,
+    to_state: event.to_state ?? null,
+    assignee_id: event.assignee_id ?? null,
+    author_id: actor.id,
+    author_label: actor.label,
+    at,
+  });
+}
+
+async function addMessage(db: Kysely<DB>, actor: Actor, enteId: string, ticketId: string, body: string, kind: 'public_reply' | 'internal_note', now: Date): Promise<void> {
+  const text = body?.trim() ?? '';
+  if (!text) throw unprocessable(kind === 'public_reply' ? 'Il testo della risposta è obbligatorio' : 'Il testo della nota è obbligatorio');
+  if (text.length > 20_000) throw unprocessable('Il testo è troppo lungo (al massimo 20.000 caratteri)');
+  await withEnte(db, enteId, async (trx) => {
+    const ticket = await lockedTicket(trx, ticketId);
+    if (ticket.state === 'closed') throw conflict('Il ticket è chiuso: riaprilo per scrivere');
+    await writeEvent(trx, ticket, actor, now, { kind, body: text });
+    // The first public reply of the desk is the first response of the SLA.
+    if (kind === 'public_reply' && ticket.first_response_at === null) {
+      await trx.updateTable('ticket').set({ first_response_at: now }).where('id', '=', ticket.id).execute();
+    }
+    await recordAudit(trx, { enteId, actor, action: kind === 'public_reply' ? 'ticket.reply' : 'ticket.note', entity: 'ticket', entityId: ticket.id, after: { length: text.length } });
+  });
+}
+
+/** A reply the ente sees; the first one stops the first-response clock. */
+export function addReply(db: Kysely<DB>, actor: Actor, enteId: string, ticketId: string, body: string, options: { now?: Date } = {}) {
+  return addMessage(db, actor, enteId, ticketId, body, 'public_reply', options.now ?? new Date());
+}
+
+/** A note only the desk's staff see. */
+export function addNote(db: Kysely<DB>, actor: Actor, enteId: string, ticketId: string, body: string, options: { now?: Date } = {}) {
+  return addMessage(db, actor, enteId, ticketId, body, 'internal_note', options.now ?? new Date());
+}
+
+/** Moves the ticket to `to` if the state machine allows it (409 otherwise), with an optional comment. */
+export async function changeState(
+  db: Kysely<DB>,
+  actor: Actor,
+  enteId: string,
+  ticketId: string,
+  to: TicketState,
+  options: { now?: Date; comment?: string | undefined } = {},
+): Promise<void> {
+  if (!(to in transitions)) throw unprocessable(`Stato sconosciuto: ${to}`);
+  const now = options.now ?? new Date();
+  await withEnte(db, enteId, async (trx) => {
+    const ticket = await lockedTicket(trx, ticketId);
+    if (!transitions[ticket.state].includes(to)) {
+      throw conflict(`Un ticket ${STATE_NAMES[ticket.state]} non può passare a ${STATE_NAMES[to]}`);
+    }
+    if (to === 'assigned' && !ticket.assignee_id) throw unprocessable('Per assegnare il ticket indica un operatore');
+    const set: Partial<Pick<TicketRow, 'state' | 'solved_at' | 'closed_at'>> = { state: to };
+    if (to === 'solved') set.solved_at = now;
+    if (to === 'closed') set.closed_at = now;
+    if (to === 'reopened') {
+      set.solved_at = null;
+      set.closed_at = null;
+    }
+    await trx.updateTable('ticket').set(set).where('id', '=', ticket.id).execute();
+    await writeEvent(trx, ticket, actor, now, { kind: 'state_change', from_state: ticket.state, to_state: to, body: options.comment?.trim() || null });
+    await recordAudit(trx, { enteId, actor, action: 'ticket.state', entity: 'ticket', entityId: ticket.id, before: { state: ticket.state }, after: { state: to } });
+  });
+}
+
+/** Assigns the ticket to a staff member who may operate the help desk on the ente; a new ticket becomes assigned. */
+export async function assign(db: Kysely<DB>, actor: Actor, enteId: string, ticketId: string, assigneeId: string, options: { now?: Date } = {}): Promise<void> {
+  const assignee = await loadStaff(db, assigneeId).catch(() => null);
+  if (!assignee || !can(assignee, enteId, 'helpdesk.operate')) throw unprocessable("L'operatore indicato non può gestire i ticket di questo ente");
+  const now = options.now ?? new Date();
+  await withEnte(db, enteId, async (trx) => {
+    const ticket = await lockedTicket(trx, ticketId);
+    if (ticket.state === 'solved' || ticket.state === 'closed') throw conflict('Un ticket risolto o chiuso non può essere assegnato');
+    await trx.updateTable('ticket').set({ assignee_id: assigneeId }).where('id', '=', ticket.id).execute();
+    await writeEvent(trx, ticket, actor, now, { kind: 'assignment', assignee_id: assigneeId, body: assignee.displayName });
+    if (ticket.state === 'new' || ticket.state === 'reopened') {
+      await trx.updateTable('ticket').set({ state: 'assigned' }).where('id', '=', ticket.id).execute();
+      await writeEvent(trx, ticket, actor, now, { kind: 'state_change', from_state: ticket.state, to_state: 'assigned' });
+    }
+    await recordAudit(trx, { enteId, actor, action: 'ticket.assign', entity: 'ticket', entityId: ticket.id, before: { assignee: ticket.assignee_id }, after: { assignee: assigneeId } });
+  });
+}
+
+/** One ticket with its history; internal notes only when `withInternalNotes`. */
+export async function ticketDetail(
+  db: Kysely<DB>,
+  enteId: string,
+  ticketId: string,
+  options: { withInternalNotes: boolean; now?: Date },
+): Promise<(TicketView & { events: TicketEventView[] }) | undefined> {
+  const now = options.now ?? new Date();
+  return withEnte(db, enteId, async (trx) => {
+    const ticket = await store.ticketById(trx, ticketId);
+    if (!ticket) return undefined;
+    const events = await store.eventsOf(trx, [ticket.id]);
+    const shown = options.withInternalNotes ? events : events.filter((e) => e.kind !== 'internal_note');
+    return { ...view(ticket, events, now), events: shown.map(eventView) };
+  });
+}
+
+/** The ente's tickets, newest first, each with its SLA. */
+export async function listTickets(db: Kysely<DB>, enteId: string, query: store.ListQuery, options: { now?: Date } = {}) {
+  const now = options.now ?? new Date();
+  return withEnte(db, enteId, async (trx) => {
+    const page = await store.listTickets(trx, query);
+    const events = await store.eventsOf(trx, page.items.map((t) => t.id), ['state_change']);
+    return { total: page.total, items: page.items.map((t) => view(t, events.filter((e) => e.ticket_id === t.id), now)) };
+  });
+}
+
+export interface QueueItem extends TicketView {
+  ente: { id: string; slug: string; name: string };
+  dueAt: Date;
+}
+
+/**
+ * The CST's queue: the open tickets of every ente, the most urgent due time first. Crosses tenants, so it
+ * is audited on the CST's log.
+ */
+export async function cstQueue(db: Kysely<DB>, actor: Actor, options: { now?: Date; limit?: number } = {}): Promise<QueueItem[]> {
+  const now = options.now ?? new Date();
+  const cst = await getCstEnte(db);
+  if (cst) await recordAuditEvent(db, { enteId: cst.id, actor, action: 'cross_ente.read', entity: 'ticket', after: { reason: 'coda del help desk' } });
+  const { tickets, events } = await withCrossEnteRead(db, async (trx) => {
+    const tickets = await store.openTicketsAcrossEnti(trx);
+    const events = await store.eventsOf(trx, tickets.map((t) => t.id), ['state_change']);
+    return { tickets, events };
+  });
+  const byTicket = new Map<string, EventRow[]>();
+  for (const e of events) byTicket.set(e.ticket_id, [...(byTicket.get(e.ticket_id) ?? []), e]);
+  const items = tickets.map((t) => {
+    const v = view(t, byTicket.get(t.id) ?? [], now);
+    return { ...v, ente: { id: t.ente_id, slug: t.ente_slug, name: t.ente_name }, dueAt: nextDue(t, v.sla) };
+  });
+  items.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.openedAt.getTime() - b.openedAt.getTime());
+  return options.limit ? items.slice(0, options.limit) : items;
+}
