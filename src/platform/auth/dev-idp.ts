@@ -243,7 +243,7 @@ function createProvider(platform: Platform, signingKey: Record<string, unknown>)
       ctx.body = page(t('devIdp.error.title'), ...errorPage(out.error, out.error_description));
     },
   });
-  provider.proxy = true; // the app trusts X-Forwarded-* too
+  provider.proxy = platform.config.trustProxy !== false; // same trust as the app's
   provider.on('server_error', (_ctx, err) => platform.log.error({ err }, 'dev IdP server error'));
   return provider;
 }

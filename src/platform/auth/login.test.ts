@@ -14,14 +14,14 @@ describe('staff login', () => {
   });
   after(() => t.close());
 
-  async function attempt(email: string, password: string, extra: Record<string, string> = {}, ip = '10.0.0.1') {
+  async function attempt(email: string, password: string, extra: Record<string, string> = {}, ip = '10.0.0.1', forwardedFor?: string) {
     const page = await t.app.inject({ method: 'GET', url: '/backoffice/login', remoteAddress: ip });
     const cookie = (page.headers['set-cookie'] as string).split(';')[0]!;
     return t.app.inject({
       method: 'POST',
       url: '/backoffice/login',
       remoteAddress: ip,
-      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}) },
       payload: form({ email, password, _csrf: csrfFrom(page.body), ...extra }),
     });
   }
@@ -81,6 +81,13 @@ describe('staff login', () => {
     assert.equal(errorText(ghost.body), errorText(locked.body));
     const failures = await t.platform.db.owner.selectFrom('audit_log').select('action').where('action', '=', 'auth.login_failed').execute();
     assert.ok(failures.length >= 2 * LOCKOUT.maxFailuresPerAccount);
+  });
+
+  it('does not believe a forged X-Forwarded-For when no proxy is configured', async () => {
+    const ip = '10.8.8.8';
+    for (let i = 0; i < LOCKOUT.maxFailuresPerAddress; i++) await attempt(`forger${i}@example.it`, 'wrong-password-x', {}, ip, `198.51.100.${i}`);
+    const res = await attempt('admin@cst.demo', 'demo-password', {}, ip, '203.0.113.7');
+    assert.equal(res.statusCode, 429);
   });
 
   it('throttles an address that tries many accounts', async () => {

@@ -30,6 +30,12 @@ export interface Config {
   jobs: boolean;
   /** Session lifetime in minutes of inactivity. */
   sessionIdleMinutes: number;
+  /**
+   * Whom to believe about the client address (X-Forwarded-For/-Proto): false (default: nobody, the socket
+   * address counts), a number of proxy hops, or a comma-separated list of proxy addresses. Login throttling
+   * counts by client address, so this must not be open to clients that reach the port directly.
+   */
+  trustProxy: boolean | number | string;
 }
 
 export class ConfigError extends Error {}
@@ -46,6 +52,13 @@ function int(name: string, value: string | undefined, fallback: number): number 
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be a non-negative integer, got "${value}"`);
   return n;
+}
+
+function trustProxyOf(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === '') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  if (/^(true|false|yes|no|on|off|1|0)$/i.test(value)) return bool(value, false);
+  return value;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -74,5 +87,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'warn' : 'info'),
     jobs: bool(env.JOBS, true),
     sessionIdleMinutes: int('SESSION_IDLE_MINUTES', env.SESSION_IDLE_MINUTES, 120),
+    trustProxy: trustProxyOf(env.TRUST_PROXY),
   };
 }

@@ -52,7 +52,8 @@ function validationProblem(error: { validation?: { instancePath?: string; messag
 export async function buildApp(platform: Platform, modules: ModuleManifest[]): Promise<App> {
   const app = Fastify({
     loggerInstance: platform.log,
-    trustProxy: true,
+    // A hop count becomes proxy-addr's function form (Fastify's types take boolean, addresses or a function).
+    trustProxy: typeof platform.config.trustProxy === 'number' ? ((hops: number) => (_address: string, hop: number) => hop < hops)(platform.config.trustProxy) : platform.config.trustProxy,
     bodyLimit: 25 * 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: true } },
