@@ -1,6 +1,6 @@
 // SQL of the help desk (no rules here: see service.ts). Tenant functions take an ente-bound transaction
 // (withEnte); the queue takes a cross-ente read transaction (withCrossEnteRead).
-import type { Generated, Kysely } from 'kysely';
+import type { Generated, Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
 import type { DB, Trx } from '../../platform/db/index.js';
 
@@ -55,45 +55,9 @@ declare module '../../platform/db/schema.js' {
   }
 }
 
-export interface TicketRow {
-  ente_id: string;
-  id: string;
-  year: number;
-  number: number;
-  channel: Channel;
-  caller_name: string;
-  caller_phone: string | null;
-  caller_email: string | null;
-  category_code: string;
-  urgency: number;
-  impact: number;
-  priority: Priority;
-  subject: string;
-  description: string;
-  state: TicketState;
-  assignee_id: string | null;
-  first_response_minutes: number;
-  resolution_minutes: number;
-  opened_at: Date;
-  first_response_at: Date | null;
-  solved_at: Date | null;
-  closed_at: Date | null;
-  created_by: string | null;
-}
-
-export interface EventRow {
-  ente_id: string;
-  ticket_id: string;
-  id: number;
-  kind: EventKind;
-  body: string | null;
-  from_state: TicketState | null;
-  to_state: TicketState | null;
-  assignee_id: string | null;
-  author_id: string | null;
-  author_label: string;
-  at: Date;
-}
+// Row shapes as selected, derived from the table declarations above (one source of truth).
+export type TicketRow = Selectable<DB['ticket']>;
+export type EventRow = Selectable<DB['ticket_event']>;
 
 export const categories = (db: Kysely<DB> | Trx) =>
   db.selectFrom('ticket_category').select(['code', 'name', 'parent_code as parentCode']).orderBy('sort_order').execute();

@@ -11,6 +11,7 @@ import type { Platform } from '../../platform/platform.js';
 import { getEnteBySlug } from '../../platform/tenancy/index.js';
 import { acceptRequest, requestPublication } from './requests.js';
 import { annul, createDraft, publish, type DraftInput } from './service.js';
+import { prng } from '../../platform/prng.js';
 
 const SEED_ACTOR: Actor = { id: null, label: 'seed' };
 
@@ -26,17 +27,6 @@ export const DEMO_UNION = { slug: 'unione-dei-colli-divini-nel-cuore-del-monferr
 
 // ------------------------------------------------------------------------------------------------ PRNG
 
-/** mulberry32: small, fast, good enough for demo data; same seed, same sequence. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hashString = (s: string) => [...s].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0, 2166136261);
 

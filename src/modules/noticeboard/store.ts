@@ -1,6 +1,6 @@
 // SQL of the albo pretorio (no rules here: see rules.ts and service.ts). Every function takes an ente-bound
 // transaction (withEnte), so row-level security keeps it to one ente's albo.
-import type { ColumnType, Generated, Kysely } from 'kysely';
+import type { ColumnType, Generated, Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
 import type { DB, Trx } from '../../platform/db/index.js';
 
@@ -75,9 +75,7 @@ declare module '../../platform/db/schema.js' {
     };
   }
 }
-export type NoticeRow = {
-  [K in keyof DB['notice']]: DB['notice'][K] extends ColumnType<infer S, any, any> ? S : DB['notice'][K];
-};
+export type NoticeRow = Selectable<DB['notice']>;
 
 export interface DocumentRow {
   position: number;

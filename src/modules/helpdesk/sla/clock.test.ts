@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CalendarError, closedDayName, isoWeekday, parseHm, romeWallTime, romeWallTimeToInstant as rome, type LocalClosedDay, type WorkingCalendar } from './calendar.js';
 import { addWorkingMinutes, MAX_CLOSED_DAYS, SlaInputError, slaStatus, workingMinutesBetween, type Pause } from './clock.js';
+import { prng } from '../../../platform/prng.js';
 
 const weekdays = (...ranges: string[]) => ({ 1: ranges, 2: ranges, 3: ranges, 4: ranges, 5: ranges });
 /** The calendar: Monday to Friday, 8:00–14:00. */
@@ -250,17 +251,6 @@ describe('slaStatus', () => {
 
 // ---- properties -----------------------------------------------------------------------------------------
 
-/** mulberry32: a small seeded PRNG, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const calendars = { cst, split, asti, always, odd };
 /** Days where the rules bite: DST changes, Easter, 25 April, San Secondo, year end, leap day. */
