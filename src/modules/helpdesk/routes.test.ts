@@ -74,7 +74,7 @@ describe('helpdesk API', () => {
 
   it("keeps each ente's tickets to itself: Asti's admin gets 403 on Nizza Monferrato", async () => {
     const nizzaTicket = (await post(cst, '/api/v1/enti/nizza-monferrato/tickets', ticketBody({ subject: 'Riservato a Nizza' }))).json();
-    const astiTicket = await post(astiAdmin, '/api/v1/enti/asti/tickets', ticketBody({ subject: 'Problema di Asti' }));
+    const astiTicket = await post(astiAdmin, '/api/v1/enti/asti/tickets', ticketBody({ channel: 'web', subject: 'Problema di Asti' }));
     assert.equal(astiTicket.statusCode, 201, astiTicket.body);
 
     const list = await get(astiAdmin, '/api/v1/enti/nizza-monferrato/tickets');
@@ -134,14 +134,47 @@ describe('helpdesk API', () => {
     assert.deepEqual(filtered.items.map((i: { id: string }) => i.id), [ticket.id]);
   });
 
-  it('assigns a ticket to a staff member who may operate it', async () => {
+  it("assigns a ticket only to the CST's desk staff, and only the desk assigns", async () => {
     const ticket = (await post(cst, '/api/v1/enti/asti/tickets', ticketBody())).json();
-    const admin = await t.platform.db.owner.selectFrom('staff_user').select('id').where('email', '=', 'admin@asti.demo').executeTakeFirstOrThrow();
-    const res = await post(cst, `${ticket.href}/assignee`, { assigneeId: admin.id });
+    const userId = async (email: string) => (await t.platform.db.owner.selectFrom('staff_user').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+    const res = await post(cst, `${ticket.href}/assignee`, { assigneeId: await userId('tecnico@cst.demo') });
     assert.equal(res.statusCode, 200, res.body);
     assert.equal(res.json().state, 'assigned');
-    const readerId = await t.platform.db.owner.selectFrom('staff_user').select('id').where('email', '=', 'lettore@nizza-monferrato.demo').executeTakeFirstOrThrow();
-    assert.equal((await post(cst, `${ticket.href}/assignee`, { assigneeId: readerId.id })).statusCode, 422);
+    // the comune's own admin is a requester, not a technician of the desk
+    assert.equal((await post(cst, `${ticket.href}/assignee`, { assigneeId: await userId('admin@asti.demo') })).statusCode, 422);
+    assert.equal((await post(cst, `${ticket.href}/assignee`, { assigneeId: await userId('lettore@nizza-monferrato.demo') })).statusCode, 422);
+    assert.equal((await post(astiAdmin, `${ticket.href}/assignee`, { assigneeId: await userId('tecnico@cst.demo') })).statusCode, 403);
+  });
+
+  it("lets the ente's staff follow their ticket: public replies resume a paused clock, notes and desk states are refused", async () => {
+    const canelli = await login(t.app, 'segreteria@canelli.demo');
+    const tecnico = await login(t.app, 'tecnico@cst.demo');
+    assert.equal((await post(canelli, '/api/v1/enti/canelli/tickets', ticketBody())).statusCode, 422, 'the ente opens from the web only');
+    const opened = await post(canelli, '/api/v1/enti/canelli/tickets', ticketBody({ channel: 'web', callerPhone: null }));
+    assert.equal(opened.statusCode, 201, opened.body);
+    const ticket = opened.json();
+    // the desk's first public reply is the first response; the ente's own reply is not
+    assert.equal((await post(canelli, `${ticket.href}/replies`, { body: 'Aggiungo che anche la PEC del sindaco non riceve' })).statusCode, 201);
+    assert.equal((await get(canelli, ticket.href)).json().firstResponseAt, null);
+    assert.equal((await post(canelli, `${ticket.href}/replies`, { body: 'nota', internal: true })).statusCode, 403);
+    assert.equal((await post(tecnico, `${ticket.href}/replies`, { body: 'Ci serve il nome della casella' })).statusCode, 201);
+    assert.ok((await get(canelli, ticket.href)).json().firstResponseAt);
+    // waiting for the ente: the clock is paused and the ticket has no running due time in the queue
+    assert.equal((await post(tecnico, `${ticket.href}/state`, { state: 'waiting_ente' })).statusCode, 200);
+    const queued = (await get(tecnico, '/api/v1/helpdesk/queue?ente=canelli')).json().items.find((i: { id: string }) => i.id === ticket.id);
+    assert.equal(queued.paused, true);
+    assert.equal(queued.dueAt, null);
+    assert.equal((await post(canelli, `${ticket.href}/state`, { state: 'in_progress' })).statusCode, 403);
+    assert.equal((await post(canelli, `${ticket.href}/replies`, { body: 'La casella è protocollo@pec.comune.canelli.at.it' })).statusCode, 201);
+    const resumed = (await get(canelli, ticket.href)).json();
+    assert.equal(resumed.state, 'in_progress');
+    assert.deepEqual(resumed.events.filter((e: { kind: string }) => e.kind === 'state_change').map((e: { toState: string }) => e.toState), ['waiting_ente', 'in_progress']);
+    // solved by the desk, confirmed (closed) or reopened by the ente
+    assert.equal((await post(tecnico, `${ticket.href}/state`, { state: 'solved' })).statusCode, 200);
+    assert.equal((await post(canelli, `${ticket.href}/state`, { state: 'reopened' })).statusCode, 200);
+    // Canelli's staff see nothing of Asti
+    assert.equal((await get(canelli, '/api/v1/enti/asti/tickets')).statusCode, 403);
+    assert.equal((await get(canelli, '/api/v1/helpdesk/queue')).statusCode, 403);
   });
 
   it('gives the CST one queue across enti, the nearest due time first, and audits it', async () => {
@@ -152,10 +185,10 @@ describe('helpdesk API', () => {
 
     const res = await get(cst, '/api/v1/helpdesk/queue');
     assert.equal(res.statusCode, 200, res.body);
-    const items: { id: string; dueAt: string; state: string; ente: { slug: string } }[] = res.json().items;
+    const items: { id: string; dueAt: string | null; state: string; ente: { slug: string } }[] = res.json().items.filter((i: { dueAt: string | null }) => i.dueAt !== null);
     const slugs = new Set(items.map((i) => i.ente.slug));
     assert.ok(slugs.has('asti') && slugs.has('nizza-monferrato'));
-    const dues = items.map((i) => Date.parse(i.dueAt));
+    const dues = items.map((i) => Date.parse(i.dueAt!));
     assert.deepEqual(dues, [...dues].sort((a, b) => a - b));
     assert.ok(items.findIndex((i) => i.id === urgent.id) < items.findIndex((i) => i.id === low.id));
     assert.ok(items.every((i) => i.state !== 'solved' && i.state !== 'closed'));

@@ -2,11 +2,12 @@
 // helpdesk.operate to open and work them; internal notes only to operators) and the CST's queue across enti.
 // JSON posts need the session cookie; they are not forms, so no CSRF token (see auth/csrf.ts).
 import { Type, type Static } from 'typebox';
-import { actorOf, can, requirePermission, requireStaff } from '../../platform/auth/access.js';
+import { actorOf } from '../../platform/auth/access.js';
+import { requireDesk, requireRequester, requireTicketReader } from './access.js';
 import type { App } from '../../platform/http/app.js';
-import { forbidden, notFound } from '../../platform/http/problem.js';
+import { forbidden, notFound, unprocessable } from '../../platform/http/problem.js';
 import type { Platform } from '../../platform/platform.js';
-import { getCstEnte, getEnteBySlug } from '../../platform/tenancy/index.js';
+import { getEnteBySlug } from '../../platform/tenancy/index.js';
 import type { SlaStatus } from './sla/clock.js';
 import { addNote, addReply, assign, changeState, cstQueue, listTickets, openTicket, ticketDetail, type TicketView } from './service.js';
 
@@ -71,7 +72,7 @@ const EventOut = Type.Object({
 
 const QueueItemOut = Type.Intersect([
   TicketOut,
-  Type.Object({ ente: Type.Object({ id: Type.String(), slug: Type.String(), name: Type.String() }), dueAt: DateTime }),
+  Type.Object({ ente: Type.Object({ id: Type.String(), slug: Type.String(), name: Type.String() }), dueAt: Nullable(DateTime), paused: Type.Boolean() }),
 ]);
 
 const SlugParams = Type.Object({ slug: Type.String({ pattern: '^[a-z0-9-]{1,100}$' }) });
@@ -144,8 +145,10 @@ export function registerRoutes(app: App, platform: Platform): void {
     },
     async (request, reply) => {
       const ente = await enteFor(request.params.slug);
-      await requirePermission(request, db.app, ente.id, 'helpdesk.operate');
-      const ticket = await openTicket(db.app, actorOf(request), ente.id, request.body);
+      const { staff, desk } = await requireRequester(request, db.app, ente.id);
+      // The ente's own staff open tickets from the web as themselves; the desk logs calls and e-mails for them.
+      if (!desk && request.body.channel !== 'web') throw unprocessable("Dal back office dell'ente i ticket si aprono con il canale web");
+      const ticket = await openTicket(db.app, actorOf(request), ente.id, request.body, { requesterId: desk ? null : staff.id });
       reply.code(201).header('location', `/api/v1/enti/${ente.slug}/tickets/${ticket.id}`);
       return ticketOut(ente.slug, ticket);
     },
@@ -167,7 +170,7 @@ export function registerRoutes(app: App, platform: Platform): void {
     },
     async (request) => {
       const ente = await enteFor(request.params.slug);
-      await requirePermission(request, db.app, ente.id, 'helpdesk.read');
+      await requireTicketReader(request, db.app, ente.id);
       const { state, limit, offset } = request.query;
       const page = await listTickets(db.app, ente.id, { state, limit, offset });
       return { total: page.total, limit, offset, items: page.items.map((t) => ticketOut(ente.slug, t)) };
@@ -187,8 +190,8 @@ export function registerRoutes(app: App, platform: Platform): void {
     },
     async (request) => {
       const ente = await enteFor(request.params.slug);
-      const staff = await requirePermission(request, db.app, ente.id, 'helpdesk.read');
-      const ticket = await ticketDetail(db.app, ente.id, request.params.id, { withInternalNotes: can(staff, ente.id, 'helpdesk.operate') });
+      const { desk } = await requireTicketReader(request, db.app, ente.id);
+      const ticket = await ticketDetail(db.app, ente.id, request.params.id, { withInternalNotes: desk });
       if (!ticket) throw notFound('Ticket inesistente');
       return { ...ticketOut(ente.slug, ticket), events: ticket.events.map((e) => ({ ...e, at: e.at.toISOString() })) };
     },
@@ -208,9 +211,10 @@ export function registerRoutes(app: App, platform: Platform): void {
     },
     async (request, reply) => {
       const ente = await enteFor(request.params.slug);
-      await requirePermission(request, db.app, ente.id, 'helpdesk.operate');
-      const write = request.body.internal ? addNote : addReply;
-      await write(db.app, actorOf(request), ente.id, request.params.id, request.body.body);
+      const { desk } = await requireRequester(request, db.app, ente.id);
+      if (request.body.internal && !desk) throw forbidden('Le note interne sono riservate al help desk del CST');
+      if (request.body.internal) await addNote(db.app, actorOf(request), ente.id, request.params.id, request.body.body);
+      else await addReply(db.app, actorOf(request), ente.id, request.params.id, request.body.body, { side: desk ? 'desk' : 'requester' });
       reply.code(201);
       return { ok: true };
     },
@@ -230,8 +234,8 @@ export function registerRoutes(app: App, platform: Platform): void {
     },
     async (request) => {
       const ente = await enteFor(request.params.slug);
-      await requirePermission(request, db.app, ente.id, 'helpdesk.operate');
-      await changeState(db.app, actorOf(request), ente.id, request.params.id, request.body.state, { comment: request.body.comment });
+      const { desk } = await requireRequester(request, db.app, ente.id);
+      await changeState(db.app, actorOf(request), ente.id, request.params.id, request.body.state, { comment: request.body.comment, side: desk ? 'desk' : 'requester' });
       const ticket = await ticketDetail(db.app, ente.id, request.params.id, { withInternalNotes: false });
       return ticketOut(ente.slug, ticket!);
     },
@@ -250,7 +254,8 @@ export function registerRoutes(app: App, platform: Platform): void {
     },
     async (request) => {
       const ente = await enteFor(request.params.slug);
-      await requirePermission(request, db.app, ente.id, 'helpdesk.operate');
+      await requireRequester(request, db.app, ente.id);
+      await requireDesk(request, db.app);
       await assign(db.app, actorOf(request), ente.id, request.params.id, request.body.assigneeId);
       const ticket = await ticketDetail(db.app, ente.id, request.params.id, { withInternalNotes: false });
       return ticketOut(ente.slug, ticket!);
@@ -264,17 +269,28 @@ export function registerRoutes(app: App, platform: Platform): void {
         tags,
         summary: 'La coda del CST: i ticket aperti di tutti gli enti, dalla scadenza più vicina',
         description: 'Lettura trasversale agli enti, registrata nel registro di audit del CST. Solo per chi gestisce il help desk del CST.',
-        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ items: Type.Array(QueueItemOut) }), 401: Problem, 403: Problem },
+        querystring: Type.Object(
+          {
+            limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+            offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+            ente: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{1,100}$' })),
+            priority: Type.Optional(Type.Union([Type.Literal('P1'), Type.Literal('P2'), Type.Literal('P3'), Type.Literal('P4')])),
+            assignee: Type.Optional(Type.String({ format: 'uuid' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ total: Type.Integer(), items: Type.Array(QueueItemOut) }), 400: Problem, 401: Problem, 403: Problem, 404: Problem },
       },
     },
     async (request) => {
-      const staff = requireStaff(request);
-      const cst = await getCstEnte(db.app);
-      if (!cst) throw forbidden();
-      await requirePermission(request, db.app, cst.id, 'helpdesk.operate');
-      const items = await cstQueue(db.app, { id: staff.id, label: staff.email, ip: request.ip }, { limit: request.query.limit });
-      return { items: items.map((q) => ({ ...ticketOut(q.ente.slug, q), ente: q.ente, dueAt: q.dueAt.toISOString() })) };
+      const staff = await requireDesk(request, db.app);
+      const q = request.query;
+      const enteId = q.ente ? (await enteFor(q.ente)).id : undefined;
+      const page = await cstQueue(db.app, { id: staff.id, label: staff.email, ip: request.ip }, { limit: q.limit, offset: q.offset, enteId, priority: q.priority, assigneeId: q.assignee });
+      return {
+        total: page.total,
+        items: page.items.map((item) => ({ ...ticketOut(item.ente.slug, item), ente: item.ente, dueAt: item.dueAt ? item.dueAt.toISOString() : null, paused: item.paused })),
+      };
     },
   );
 }

@@ -4,30 +4,17 @@
 // transaction.
 import type { Kysely } from 'kysely';
 import { recordAudit, recordAuditEvent, type Actor } from '../../platform/audit/index.js';
-import { can, loadStaff } from '../../platform/auth/access.js';
+import { loadStaff } from '../../platform/auth/access.js';
+import { isDesk } from './access.js';
 import { withCrossEnteRead, withEnte, type DB, type Trx } from '../../platform/db/index.js';
-import { conflict, notFound, unprocessable } from '../../platform/http/problem.js';
+import { conflict, forbidden, notFound, unprocessable } from '../../platform/http/problem.js';
 import { getCstEnte } from '../../platform/tenancy/index.js';
-import type { WorkingCalendar } from './sla/calendar.js';
-import { slaStatus, type Pause, type SlaStatus } from './sla/clock.js';
+import { refreshDue, sla, type TicketSla } from './due.js';
 import * as store from './store.js';
 import type { Channel, EventRow, Priority, TicketRow, TicketState } from './store.js';
 
 export type { Channel, Priority, TicketState } from './store.js';
-
-/** The CST of Asti: Mon–Fri 8:30–13:00 and 14:00–17:30, closed on national holidays and on San Secondo. */
-export const cstCalendar: WorkingCalendar = {
-  timeZone: 'Europe/Rome',
-  week: {
-    1: ['08:30-13:00', '14:00-17:30'],
-    2: ['08:30-13:00', '14:00-17:30'],
-    3: ['08:30-13:00', '14:00-17:30'],
-    4: ['08:30-13:00', '14:00-17:30'],
-    5: ['08:30-13:00', '14:00-17:30'],
-  },
-  closedDays: [{ month: 5, weekday: 2, nth: 1, name: 'San Secondo, patrono di Asti' }],
-  nationalHolidays: true,
-};
+export { cstCalendar, type TicketSla } from './due.js';
 
 /**
  * Priority from urgency and impact (1 = alta, 3 = bassa):
@@ -75,11 +62,6 @@ export interface OpenTicketInput {
   description: string;
 }
 
-export interface TicketSla {
-  firstResponse: SlaStatus;
-  resolution: SlaStatus;
-}
-
 export interface TicketEventView {
   id: number;
   kind: EventRow['kind'];
@@ -111,6 +93,8 @@ export interface TicketView {
   firstResponseAt: Date | null;
   solvedAt: Date | null;
   closedAt: Date | null;
+  requesterId: string | null;
+  mergedInto: string | null;
   sla: TicketSla;
 }
 
@@ -135,38 +119,6 @@ function validateOpen(input: OpenTicketInput): void {
 const yearInRome = (at: Date) => Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric' }).format(at));
 
 export const ticketLabel = (t: { number: number; year: number }) => `${t.number}/${t.year}`;
-
-/** The periods spent in waiting_ente, from the state changes in order; one still open ends at `now`. */
-export function pausesFrom(events: readonly EventRow[], now: Date): Pause[] {
-  const pauses: Pause[] = [];
-  let from: Date | null = null;
-  for (const e of events) {
-    if (e.kind !== 'state_change') continue;
-    if (e.to_state === 'waiting_ente' && from === null) from = e.at;
-    else if (e.to_state !== 'waiting_ente' && from !== null) {
-      pauses.push({ from, to: e.at });
-      from = null;
-    }
-  }
-  if (from !== null && now > from) pauses.push({ from, to: now });
-  return pauses;
-}
-
-/** Where the ticket stands at `now`; a target that was met is evaluated at the moment it was met. */
-export function sla(ticket: TicketRow, events: readonly EventRow[], now: Date): TicketSla {
-  const firstAt = ticket.first_response_at ?? now;
-  const solvedAt = ticket.solved_at ?? now;
-  const base = { openedAt: ticket.opened_at, calendar: cstCalendar };
-  return {
-    firstResponse: slaStatus({ ...base, dueMinutes: ticket.first_response_minutes, now: firstAt, pauses: pausesFrom(events, firstAt) }),
-    resolution: slaStatus({ ...base, dueMinutes: ticket.resolution_minutes, now: solvedAt, pauses: pausesFrom(events, solvedAt) }),
-  };
-}
-
-/** The due time that matters now: first response until there is one, then resolution. */
-export function nextDue(ticket: TicketRow, status: TicketSla): Date {
-  return ticket.first_response_at ? status.resolution.dueAt : status.firstResponse.dueAt;
-}
 
 function eventView(e: EventRow): TicketEventView {
   return { id: e.id, kind: e.kind, body: e.body, fromState: e.from_state, toState: e.to_state, assigneeId: e.assignee_id, author: e.author_label, at: e.at };
@@ -193,12 +145,20 @@ function view(t: TicketRow, events: readonly EventRow[], now: Date): TicketView 
     firstResponseAt: t.first_response_at,
     solvedAt: t.solved_at,
     closedAt: t.closed_at,
+    requesterId: t.requester_id,
+    mergedInto: t.merged_into,
     sla: sla(t, events, now),
   };
 }
 
 /** Opens a ticket with the next number of the ente's year and the SLA targets of its category and priority. */
-export async function openTicket(db: Kysely<DB>, actor: Actor, enteId: string, input: OpenTicketInput, options: { now?: Date } = {}): Promise<TicketView> {
+export async function openTicket(
+  db: Kysely<DB>,
+  actor: Actor,
+  enteId: string,
+  input: OpenTicketInput,
+  options: { now?: Date; requesterId?: string | null } = {},
+): Promise<TicketView> {
   validateOpen(input);
   const priority = priorityOf(input.urgency, input.impact);
   const target = await store.slaTarget(db, input.category, priority);
@@ -230,9 +190,11 @@ export async function openTicket(db: Kysely<DB>, actor: Actor, enteId: string, i
         resolution_minutes: target.resolution_minutes,
         opened_at: now,
         created_by: actor.id,
+        requester_id: options.requesterId ?? null,
       })
       .returningAll()
       .executeTakeFirstOrThrow()) as TicketRow;
+    await refreshDue(trx, row.id, now);
     await recordAudit(trx, {
       enteId,
       actor,
@@ -245,14 +207,20 @@ export async function openTicket(db: Kysely<DB>, actor: Actor, enteId: string, i
   });
 }
 
-async function lockedTicket(trx: Trx, id: string): Promise<TicketRow> {
+export async function lockedTicket(trx: Trx, id: string): Promise<TicketRow> {
   const ticket = await store.ticketById(trx, id, true);
   if (!ticket) throw notFound('Ticket inesistente');
   return ticket;
 }
 
-async function writeEvent(trx: Trx, ticket: TicketRow, actor: Actor, at: Date, event: Partial<Pick<EventRow, 'body' | 'from_state' | 'to_state' | 'assignee_id'>> & { kind: EventRow['kind'] }) {
-  await store.insertEvent(trx, {
+export async function writeEvent(
+  trx: Trx,
+  ticket: Pick<TicketRow, 'ente_id' | 'id'>,
+  actor: Actor,
+  at: Date,
+  event: Partial<Pick<EventRow, 'body' | 'from_state' | 'to_state' | 'assignee_id'>> & { kind: EventRow['kind'] },
+): Promise<number> {
+  return store.insertEvent(trx, {
     ente_id: ticket.ente_id,
     ticket_id: ticket.id,
     kind: event.kind,
@@ -266,31 +234,55 @@ async function writeEvent(trx: Trx, ticket: TicketRow, actor: Actor, at: Date, e
   });
 }
 
-async function addMessage(db: Kysely<DB>, actor: Actor, enteId: string, ticketId: string, body: string, kind: 'public_reply' | 'internal_note', now: Date): Promise<void> {
+/** Who writes: the desk (CST staff) or a requester of the ente; decides what a write may do. */
+export type Side = 'desk' | 'requester';
+
+async function addMessage(
+  db: Kysely<DB>,
+  actor: Actor,
+  enteId: string,
+  ticketId: string,
+  body: string,
+  kind: 'public_reply' | 'internal_note',
+  side: Side,
+  now: Date,
+): Promise<number> {
   const text = body?.trim() ?? '';
   if (!text) throw unprocessable(kind === 'public_reply' ? 'Il testo della risposta è obbligatorio' : 'Il testo della nota è obbligatorio');
   if (text.length > 20_000) throw unprocessable('Il testo è troppo lungo (al massimo 20.000 caratteri)');
-  await withEnte(db, enteId, async (trx) => {
+  if (kind === 'internal_note' && side !== 'desk') throw forbidden('Le note interne sono riservate al help desk del CST');
+  return withEnte(db, enteId, async (trx) => {
     const ticket = await lockedTicket(trx, ticketId);
     if (ticket.state === 'closed') throw conflict('Il ticket è chiuso: riaprilo per scrivere');
-    await writeEvent(trx, ticket, actor, now, { kind, body: text });
+    if (ticket.merged_into) throw conflict('Il ticket è stato unito a un altro: scrivi su quello');
+    const eventId = await writeEvent(trx, ticket, actor, now, { kind, body: text });
     // The first public reply of the desk is the first response of the SLA.
-    if (kind === 'public_reply' && ticket.first_response_at === null) {
+    if (kind === 'public_reply' && side === 'desk' && ticket.first_response_at === null) {
       await trx.updateTable('ticket').set({ first_response_at: now }).where('id', '=', ticket.id).execute();
     }
+    // The ente answered what the desk was waiting for: the clock runs again.
+    if (kind === 'public_reply' && side === 'requester' && ticket.state === 'waiting_ente') {
+      await trx.updateTable('ticket').set({ state: 'in_progress' }).where('id', '=', ticket.id).execute();
+      await writeEvent(trx, ticket, actor, now, { kind: 'state_change', from_state: 'waiting_ente', to_state: 'in_progress' });
+    }
+    await refreshDue(trx, ticket.id, now);
     await recordAudit(trx, { enteId, actor, action: kind === 'public_reply' ? 'ticket.reply' : 'ticket.note', entity: 'ticket', entityId: ticket.id, after: { length: text.length } });
+    return eventId;
   });
 }
 
-/** A reply the ente sees; the first one stops the first-response clock. */
-export function addReply(db: Kysely<DB>, actor: Actor, enteId: string, ticketId: string, body: string, options: { now?: Date } = {}) {
-  return addMessage(db, actor, enteId, ticketId, body, 'public_reply', options.now ?? new Date());
+/** A reply the ente sees; the desk's first one stops the first-response clock, the ente's resumes a paused one. Returns the event id. */
+export function addReply(db: Kysely<DB>, actor: Actor, enteId: string, ticketId: string, body: string, options: { now?: Date; side?: Side } = {}) {
+  return addMessage(db, actor, enteId, ticketId, body, 'public_reply', options.side ?? 'desk', options.now ?? new Date());
 }
 
-/** A note only the desk's staff see. */
+/** A note only the desk's staff see. Returns the event id. */
 export function addNote(db: Kysely<DB>, actor: Actor, enteId: string, ticketId: string, body: string, options: { now?: Date } = {}) {
-  return addMessage(db, actor, enteId, ticketId, body, 'internal_note', options.now ?? new Date());
+  return addMessage(db, actor, enteId, ticketId, body, 'internal_note', 'desk', options.now ?? new Date());
 }
+
+/** What a requester may do with the state: confirm a solution (close) or say it is not solved (reopen). */
+const requesterTransitions: readonly TicketState[] = ['closed', 'reopened'];
 
 /** Moves the ticket to `to` if the state machine allows it (409 otherwise), with an optional comment. */
 export async function changeState(
@@ -299,9 +291,12 @@ export async function changeState(
   enteId: string,
   ticketId: string,
   to: TicketState,
-  options: { now?: Date; comment?: string | undefined } = {},
+  options: { now?: Date; comment?: string | undefined; side?: Side } = {},
 ): Promise<void> {
   if (!(to in transitions)) throw unprocessable(`Stato sconosciuto: ${to}`);
+  if ((options.side ?? 'desk') === 'requester' && !requesterTransitions.includes(to)) {
+    throw forbidden("L'ente può solo confermare la soluzione (chiudere) o riaprire il ticket");
+  }
   const now = options.now ?? new Date();
   await withEnte(db, enteId, async (trx) => {
     const ticket = await lockedTicket(trx, ticketId);
@@ -309,6 +304,7 @@ export async function changeState(
       throw conflict(`Un ticket ${STATE_NAMES[ticket.state]} non può passare a ${STATE_NAMES[to]}`);
     }
     if (to === 'assigned' && !ticket.assignee_id) throw unprocessable('Per assegnare il ticket indica un operatore');
+    if (ticket.merged_into) throw conflict('Il ticket è stato unito a un altro');
     const set: Partial<Pick<TicketRow, 'state' | 'solved_at' | 'closed_at'>> = { state: to };
     if (to === 'solved') set.solved_at = now;
     if (to === 'closed') set.closed_at = now;
@@ -318,6 +314,7 @@ export async function changeState(
     }
     await trx.updateTable('ticket').set(set).where('id', '=', ticket.id).execute();
     await writeEvent(trx, ticket, actor, now, { kind: 'state_change', from_state: ticket.state, to_state: to, body: options.comment?.trim() || null });
+    await refreshDue(trx, ticket.id, now);
     await recordAudit(trx, { enteId, actor, action: 'ticket.state', entity: 'ticket', entityId: ticket.id, before: { state: ticket.state }, after: { state: to } });
   });
 }
@@ -325,7 +322,8 @@ export async function changeState(
 /** Assigns the ticket to a staff member who may operate the help desk on the ente; a new ticket becomes assigned. */
 export async function assign(db: Kysely<DB>, actor: Actor, enteId: string, ticketId: string, assigneeId: string, options: { now?: Date } = {}): Promise<void> {
   const assignee = await loadStaff(db, assigneeId).catch(() => null);
-  if (!assignee || !can(assignee, enteId, 'helpdesk.operate')) throw unprocessable("L'operatore indicato non può gestire i ticket di questo ente");
+  const cst = await getCstEnte(db);
+  if (!assignee || !isDesk(assignee, cst?.id)) throw unprocessable("L'operatore indicato non fa parte del help desk del CST");
   const now = options.now ?? new Date();
   await withEnte(db, enteId, async (trx) => {
     const ticket = await lockedTicket(trx, ticketId);
@@ -336,6 +334,7 @@ export async function assign(db: Kysely<DB>, actor: Actor, enteId: string, ticke
       await trx.updateTable('ticket').set({ state: 'assigned' }).where('id', '=', ticket.id).execute();
       await writeEvent(trx, ticket, actor, now, { kind: 'state_change', from_state: ticket.state, to_state: 'assigned' });
     }
+    await refreshDue(trx, ticket.id, now);
     await recordAudit(trx, { enteId, actor, action: 'ticket.assign', entity: 'ticket', entityId: ticket.id, before: { assignee: ticket.assignee_id }, after: { assignee: assigneeId } });
   });
 }
@@ -369,28 +368,39 @@ export async function listTickets(db: Kysely<DB>, enteId: string, query: store.L
 
 export interface QueueItem extends TicketView {
   ente: { id: string; slug: string; name: string };
-  dueAt: Date;
+  /** The running deadline; null while paused (waiting for the ente). */
+  dueAt: Date | null;
+  paused: boolean;
 }
 
 /**
- * The CST's queue: the open tickets of every ente, the most urgent due time first. Crosses tenants, so it
- * is audited on the CST's log.
+ * The CST's queue: the open tickets of every ente, the nearest due time first (stored, indexed), paused
+ * tickets last. Crosses tenants, so it is audited on the CST's log.
  */
-export async function cstQueue(db: Kysely<DB>, actor: Actor, options: { now?: Date; limit?: number } = {}): Promise<QueueItem[]> {
+export async function cstQueue(
+  db: Kysely<DB>,
+  actor: Actor,
+  options: { now?: Date; limit?: number; offset?: number; enteId?: string; assigneeId?: string; priority?: Priority } = {},
+): Promise<{ total: number; items: QueueItem[] }> {
   const now = options.now ?? new Date();
   const cst = await getCstEnte(db);
   if (cst) await recordAuditEvent(db, { enteId: cst.id, actor, action: 'cross_ente.read', entity: 'ticket', after: { reason: 'coda del help desk' } });
-  const { tickets, events } = await withCrossEnteRead(db, async (trx) => {
-    const tickets = await store.openTicketsAcrossEnti(trx);
-    const events = await store.eventsOf(trx, tickets.map((t) => t.id), ['state_change']);
-    return { tickets, events };
+  const { page, events } = await withCrossEnteRead(db, async (trx) => {
+    const page = await store.openTicketsAcrossEnti(trx, {
+      limit: options.limit ?? 100,
+      offset: options.offset ?? 0,
+      enteId: options.enteId,
+      assigneeId: options.assigneeId,
+      priority: options.priority,
+    });
+    const events = await store.eventsOf(trx, page.items.map((t) => t.id), ['state_change']);
+    return { page, events };
   });
   const byTicket = new Map<string, EventRow[]>();
   for (const e of events) byTicket.set(e.ticket_id, [...(byTicket.get(e.ticket_id) ?? []), e]);
-  const items = tickets.map((t) => {
+  const items = page.items.map((t) => {
     const v = view(t, byTicket.get(t.id) ?? [], now);
-    return { ...v, ente: { id: t.ente_id, slug: t.ente_slug, name: t.ente_name }, dueAt: nextDue(t, v.sla) };
+    return { ...v, ente: { id: t.ente_id, slug: t.ente_slug, name: t.ente_name }, dueAt: t.due_at, paused: t.state === 'waiting_ente' };
   });
-  items.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.openedAt.getTime() - b.openedAt.getTime());
-  return options.limit ? items.slice(0, options.limit) : items;
+  return { total: page.total, items };
 }

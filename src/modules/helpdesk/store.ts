@@ -7,7 +7,7 @@ import type { DB, Trx } from '../../platform/db/index.js';
 export type Priority = 'P1' | 'P2' | 'P3' | 'P4';
 export type Channel = 'phone' | 'web' | 'email';
 export type TicketState = 'new' | 'assigned' | 'in_progress' | 'waiting_ente' | 'solved' | 'closed' | 'reopened';
-export type EventKind = 'public_reply' | 'internal_note' | 'state_change' | 'assignment';
+export type EventKind = 'public_reply' | 'internal_note' | 'state_change' | 'assignment' | 'merge' | 'escalation' | 'observer' | 'attachment';
 
 declare module '../../platform/db/schema.js' {
   interface DB {
@@ -38,6 +38,27 @@ declare module '../../platform/db/schema.js' {
       solved_at: Date | null;
       closed_at: Date | null;
       created_by: string | null;
+      requester_id: Generated<string | null>;
+      due_at: Generated<Date | null>;
+      warn_at: Generated<Date | null>;
+      escalated_at: Generated<Date | null>;
+      first_response_met: Generated<boolean | null>;
+      resolution_met: Generated<boolean | null>;
+      merged_into: Generated<string | null>;
+    };
+    ticket_observer: { ente_id: string; ticket_id: string; email: string; name: string | null; added_at: Date };
+    ticket_attachment: {
+      ente_id: string;
+      id: Generated<string>;
+      ticket_id: string;
+      event_id: number | null;
+      sha256: string;
+      file_name: string;
+      media_type: string;
+      size_bytes: number;
+      public: Generated<boolean>;
+      added_by: string;
+      added_at: Date;
     };
     ticket_event: {
       ente_id: string;
@@ -119,13 +140,32 @@ export async function listTickets(trx: Trx, query: ListQuery): Promise<{ total: 
   return { total: Number(count?.n ?? 0), items: items as TicketRow[] };
 }
 
-/** Tickets not yet solved, of every ente visible in `trx` (a cross-ente read), with their ente. */
-export async function openTicketsAcrossEnti(trx: Trx) {
-  return (await trx
-    .selectFrom('ticket as t')
+export interface QueueQuery {
+  limit: number;
+  offset: number;
+  enteId?: string | undefined;
+  assigneeId?: string | undefined;
+  priority?: Priority | undefined;
+}
+
+/**
+ * Open tickets of every ente visible in `trx` (a cross-ente read), with their ente: the nearest stored due
+ * time first, paused tickets last (index ticket_queue), and how many match.
+ */
+export async function openTicketsAcrossEnti(trx: Trx, query: QueueQuery) {
+  let base = trx.selectFrom('ticket as t').where('t.state', 'not in', ['solved', 'closed']);
+  if (query.enteId) base = base.where('t.ente_id', '=', query.enteId);
+  if (query.assigneeId) base = base.where('t.assignee_id', '=', query.assigneeId);
+  if (query.priority) base = base.where('t.priority', '=', query.priority);
+  const [count] = await base.select((eb) => eb.fn.countAll<number>().as('n')).execute();
+  const items = (await base
     .innerJoin('ente as e', 'e.id', 't.ente_id')
     .selectAll('t')
     .select(['e.slug as ente_slug', 'e.name as ente_name'])
-    .where('t.state', 'not in', ['solved', 'closed'])
+    .orderBy('t.due_at', sql`asc nulls last`)
+    .orderBy('t.opened_at')
+    .limit(query.limit)
+    .offset(query.offset)
     .execute()) as (TicketRow & { ente_slug: string; ente_name: string })[];
+  return { total: Number(count?.n ?? 0), items };
 }

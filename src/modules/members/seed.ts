@@ -157,6 +157,9 @@ async function seedDemoServicesAndAccounts(platform: Platform): Promise<void> {
       { email: 'admin@cst.demo', name: 'Amministratore CST', ente: 'provincia-di-asti', role: 'cst_admin' },
       { email: 'admin@asti.demo', name: 'Amministratore Comune di Asti', ente: 'asti', role: 'ente_admin' },
       { email: 'operatore@nizza-monferrato.demo', name: 'Operatore Nizza Monferrato', ente: 'nizza-monferrato', role: 'operator', module: 'noticeboard' },
+      // The CST's help desk technician, and the staff member of a comune who opens tickets for it.
+      { email: 'tecnico@cst.demo', name: 'Marco Ferrero (tecnico CST)', ente: 'provincia-di-asti', role: 'operator', module: 'helpdesk' },
+      { email: 'segreteria@canelli.demo', name: 'Giulia Rosso (segreteria Canelli)', ente: 'canelli', role: 'operator', module: 'helpdesk' },
     ];
     for (const account of accounts) {
       const ente = await db.selectFrom('ente').select('id').where('slug', '=', account.ente).executeTakeFirstOrThrow();
