@@ -1,7 +1,77 @@
-// Escalation of tickets close to breaching their SLA (filled in next).
+// Escalation: a ticket whose running deadline enters its warning band (see slaStatus in sla/clock.ts) gets an
+// internal 'escalation' event once per deadline, so the desk sees it flagged in the queue and the timeline.
+// The stored warn_at/escalated_at columns (002_desk.sql) make the search one index scan; a new deadline
+// (first response given, clock resumed) clears escalated_at, so the next deadline escalates again.
+import type { Kysely } from 'kysely';
+import { recordAudit, recordAuditEvent, systemActor } from '../../platform/audit/index.js';
+import { withCrossEnteRead, withEnte, type DB } from '../../platform/db/index.js';
 import type { JobDefinition } from '../../platform/jobs/index.js';
 import type { Platform } from '../../platform/platform.js';
+import { getCstEnte } from '../../platform/tenancy/index.js';
+import { ticketLabel, writeEvent } from './service.js';
+import * as store from './store.js';
 
-export function escalationJobs(_platform: Platform): JobDefinition<any>[] {
-  return [];
+const BATCH = 500;
+
+const romeTime = (at: Date) =>
+  new Intl.DateTimeFormat('it-IT', { timeZone: 'Europe/Rome', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(at);
+
+export interface EscalationReport {
+  escalated: { enteId: string; ticketId: string; label: string; breached: boolean }[];
+}
+
+/** Escalates every ticket whose warning time has come and that was not escalated for its current deadline. */
+export async function escalateDueTickets(db: Kysely<DB>, options: { now?: Date } = {}): Promise<EscalationReport> {
+  const now = options.now ?? new Date();
+  const escalated: EscalationReport['escalated'] = [];
+  for (;;) {
+    const candidates = await withCrossEnteRead(db, (trx) =>
+      trx
+        .selectFrom('ticket')
+        .select(['ente_id', 'id'])
+        .where('warn_at', '<=', now)
+        .where('escalated_at', 'is', null)
+        .where('due_at', 'is not', null)
+        .orderBy('warn_at')
+        .limit(BATCH)
+        .execute(),
+    );
+    if (candidates.length === 0) break;
+    for (const c of candidates) {
+      const done = await withEnte(db, c.ente_id, async (trx) => {
+        const ticket = await store.ticketById(trx, c.id, true);
+        // Re-checked under the row lock: a write since the scan may have moved or stopped the deadline.
+        if (!ticket || ticket.escalated_at || !ticket.due_at || !ticket.warn_at || ticket.warn_at > now) return null;
+        const breached = ticket.due_at <= now;
+        const target = ticket.first_response_at ? 'risoluzione' : 'presa in carico';
+        const body = breached
+          ? `Scadenza superata: ${target} prevista entro ${romeTime(ticket.due_at)}`
+          : `In scadenza: ${target} prevista entro ${romeTime(ticket.due_at)}`;
+        await trx.updateTable('ticket').set({ escalated_at: now }).where('id', '=', ticket.id).execute();
+        await writeEvent(trx, ticket, systemActor, now, { kind: 'escalation', body });
+        await recordAudit(trx, { enteId: ticket.ente_id, actor: systemActor, action: 'ticket.escalate', entity: 'ticket', entityId: ticket.id, after: { dueAt: ticket.due_at.toISOString(), breached } });
+        return { enteId: ticket.ente_id, ticketId: ticket.id, label: ticketLabel(ticket), breached };
+      });
+      if (done) escalated.push(done);
+    }
+    if (candidates.length < BATCH) break;
+  }
+  if (escalated.length > 0) {
+    const cst = await getCstEnte(db);
+    if (cst) await recordAuditEvent(db, { enteId: cst.id, actor: systemActor, action: 'cross_ente.read', entity: 'ticket', after: { reason: 'escalation', tickets: escalated.length } });
+  }
+  return { escalated };
+}
+
+export function escalationJobs(platform: Platform): JobDefinition<any>[] {
+  return [
+    {
+      queue: 'helpdesk.escalate',
+      schedule: '* * * * *',
+      handler: async () => {
+        const report = await escalateDueTickets(platform.db.app);
+        if (report.escalated.length > 0) platform.log.info({ tickets: report.escalated.length }, 'helpdesk: tickets escalated');
+      },
+    },
+  ];
 }

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModuleManifest } from '../../platform/module.js';
+import { registerCollaborationRoutes } from './collaboration-routes.js';
 import { escalationJobs } from './escalation.js';
 import { registerKb, kbJobs, seedDemoKb } from './kb/index.js';
 import { registerMail, mailJobs, seedDemoMail } from './mail/index.js';
@@ -22,6 +23,7 @@ export const helpdeskModule: ModuleManifest = {
   permissions: ['helpdesk.read', 'helpdesk.request'],
   routes: async (app, platform) => {
     registerRoutes(app, platform);
+    registerCollaborationRoutes(app, platform);
     await registerMail(app, platform);
     await registerOnsite(app, platform);
     await registerKb(app, platform);

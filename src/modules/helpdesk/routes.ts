@@ -13,7 +13,7 @@ import { addNote, addReply, assign, changeState, cstQueue, listTickets, openTick
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 const DateTime = Type.String({ format: 'date-time' });
-const Problem = Type.Object(
+export const Problem = Type.Object(
   { type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.Optional(Type.String()), instance: Type.Optional(Type.String()) },
   { additionalProperties: true },
 );
@@ -51,6 +51,8 @@ const TicketOut = Type.Object({
   description: Type.String(),
   state: State,
   assigneeId: Nullable(Type.String()),
+  requesterId: Nullable(Type.String()),
+  mergedInto: Nullable(Type.String({ description: 'Il ticket in cui questo è stato unito' })),
   openedAt: DateTime,
   firstResponseAt: Nullable(DateTime),
   solvedAt: Nullable(DateTime),
@@ -76,7 +78,7 @@ const QueueItemOut = Type.Intersect([
 ]);
 
 const SlugParams = Type.Object({ slug: Type.String({ pattern: '^[a-z0-9-]{1,100}$' }) });
-const TicketParams = Type.Object({ slug: Type.String({ pattern: '^[a-z0-9-]{1,100}$' }), id: Type.String({ format: 'uuid' }) });
+export const TicketParams = Type.Object({ slug: Type.String({ pattern: '^[a-z0-9-]{1,100}$' }), id: Type.String({ format: 'uuid' }) });
 
 const OpenBody = Type.Object(
   {
@@ -112,6 +114,8 @@ function ticketOut(slug: string, t: TicketView): Static<typeof TicketOut> {
     description: t.description,
     state: t.state,
     assigneeId: t.assigneeId,
+    requesterId: t.requesterId,
+    mergedInto: t.mergedInto,
     openedAt: t.openedAt.toISOString(),
     firstResponseAt: iso(t.firstResponseAt),
     solvedAt: iso(t.solvedAt),

@@ -339,7 +339,10 @@ export async function assign(db: Kysely<DB>, actor: Actor, enteId: string, ticke
   });
 }
 
-/** One ticket with its history; internal notes only when `withInternalNotes`. */
+/** Events only the desk sees: its internal notes and the escalations of its own deadlines. */
+const DESK_ONLY_EVENTS: readonly EventRow['kind'][] = ['internal_note', 'escalation'];
+
+/** One ticket with its history; internal notes and escalations only when `withInternalNotes` (the desk). */
 export async function ticketDetail(
   db: Kysely<DB>,
   enteId: string,
@@ -351,7 +354,7 @@ export async function ticketDetail(
     const ticket = await store.ticketById(trx, ticketId);
     if (!ticket) return undefined;
     const events = await store.eventsOf(trx, [ticket.id]);
-    const shown = options.withInternalNotes ? events : events.filter((e) => e.kind !== 'internal_note');
+    const shown = options.withInternalNotes ? events : events.filter((e) => !DESK_ONLY_EVENTS.includes(e.kind));
     return { ...view(ticket, events, now), events: shown.map(eventView) };
   });
 }

@@ -113,6 +113,11 @@ export async function ticketById(trx: Trx, id: string, forUpdate = false): Promi
   return (await query.executeTakeFirst()) as TicketRow | undefined;
 }
 
+/** The ente's ticket numbered `number`/`year` (the label staff read on the phone). */
+export async function ticketByNumber(trx: Trx, year: number, number: number): Promise<TicketRow | undefined> {
+  return (await trx.selectFrom('ticket').selectAll().where('year', '=', year).where('number', '=', number).executeTakeFirst()) as TicketRow | undefined;
+}
+
 export async function eventsOf(trx: Trx, ticketIds: string[], kinds?: EventKind[]): Promise<EventRow[]> {
   if (ticketIds.length === 0) return [];
   let query = trx.selectFrom('ticket_event').selectAll().where('ticket_id', 'in', ticketIds);

@@ -45,9 +45,12 @@ export function assertCsrf(request: FastifyRequest, sent?: string): void {
   }
 }
 
-/** Form posts (urlencoded/plain) are what a foreign site can forge; JSON needs a CORS preflight, which we never grant. */
+/**
+ * Form posts (urlencoded/plain/multipart) are what a foreign site can forge; JSON, and any method other than
+ * POST (DELETE, PUT, PATCH), need a CORS preflight, which we never grant.
+ */
 export function isFormPost(request: FastifyRequest): boolean {
-  if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return false;
+  if (request.method !== 'POST') return false;
   const type = (request.headers['content-type'] ?? '').toLowerCase();
   return type === '' || type.startsWith('application/x-www-form-urlencoded') || type.startsWith('text/plain') || type.startsWith('multipart/form-data');
 }
