@@ -9,6 +9,7 @@
 //   BENCH_SECONDS=5 BENCH_CONNECTIONS=10 npm run bench            all cases
 //   npm run bench -- enti portal                                   only cases whose name contains a word
 //   BENCH_ALBO_ACTS=200000 npm run bench -- albo                   the albo at 10,000 acts, then at 200,000
+//   BENCH_HELPDESK_TICKETS=500000 npm run bench -- helpdesk        help desk cases with 500,000 tickets (0 skips)
 //
 // The albo cases measure the list page and the API of one comune with 10,000 acts in the database (all comuni),
 // then again after generating up to BENCH_ALBO_ACTS (default 1,000,000; 0 skips that step), and compare the
@@ -24,6 +25,8 @@ import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { sql } from 'kysely';
 import { generateActs } from '../src/modules/noticeboard/generate.js';
+import { generateTickets } from '../src/modules/helpdesk/generate.js';
+import { login } from '../test/support/http.js';
 import { startEmbeddedCluster } from '../test/support/clusters.js';
 import { prepareTemplates, startTestPlatform, type TestPlatform } from '../test/support/platform.js';
 
@@ -111,6 +114,69 @@ function alboCases(target: number): BenchCase[] {
   ];
 }
 
+// --------------------------------------------------------------------------------------- help desk at scale
+
+const HELPDESK_TICKETS = nonNegativeInteger('BENCH_HELPDESK_TICKETS', 500_000);
+let helpdeskStep: { tickets: number; generated: number; seconds: number; open: number } | undefined;
+let deskCookie: string | undefined;
+
+/** Generates tickets until the database holds HELPDESK_TICKETS (once), and logs the CST technician in. */
+async function helpdeskAtScale(ctx: BenchContext): Promise<Record<string, string>> {
+  const db = ctx.platform.platform.db.owner;
+  if (!helpdeskStep) {
+    const count = async () => (await sql<{ n: number }>`select count(*)::int as n from ticket`.execute(db)).rows[0]!.n;
+    const existing = await count();
+    let generated = 0;
+    let seconds = 0;
+    if (existing < HELPDESK_TICKETS) {
+      process.stdout.write(`[generating ${(HELPDESK_TICKETS - existing).toLocaleString('en')} tickets:`);
+      let shown = 0;
+      const report = await generateTickets(ctx.platform.platform, {
+        total: HELPDESK_TICKETS - existing,
+        onProgress: (done, total) => {
+          const pct = Math.floor((done / total) * 10) * 10;
+          if (pct > shown) process.stdout.write(` ${(shown = pct)}%`);
+        },
+      });
+      generated = report.created;
+      seconds = report.seconds;
+      process.stdout.write(` done in ${seconds.toFixed(1)} s] `);
+      await sql`analyze ticket`.execute(db);
+    }
+    const open = (await sql<{ n: number }>`select count(*)::int as n from ticket where state not in ('solved', 'closed')`.execute(db)).rows[0]!.n;
+    helpdeskStep = { tickets: await count(), generated, seconds, open };
+  }
+  deskCookie ??= (await login(ctx.platform.app, 'tecnico@cst.demo')).cookie;
+  return { cookie: deskCookie };
+}
+
+const ticketsLabel = () => `${Math.round(HELPDESK_TICKETS / 1000)}k tickets`;
+const helpdeskCases: BenchCase[] = HELPDESK_TICKETS === 0 ? [] : [
+  {
+    name: `helpdesk create-ticket API (${ticketsLabel()})`,
+    path: '/api/v1/enti/asti/tickets',
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({
+      channel: 'phone', callerName: 'Carico di prova', callerPhone: '0141 000000', category: 'hardware_stampanti',
+      urgency: 2, impact: 3, subject: 'Stampante della ragioneria inceppata', description: 'Prova di carico: apertura di un ticket.',
+    }),
+    prepare: async (ctx) => ({ headers: await helpdeskAtScale(ctx) }),
+  },
+  {
+    name: `helpdesk queue API (${ticketsLabel()})`,
+    path: '/api/v1/helpdesk/queue?limit=50',
+    headers: { accept: 'application/json' },
+    prepare: async (ctx) => ({ headers: await helpdeskAtScale(ctx) }),
+  },
+  {
+    name: `helpdesk queue page /backoffice/assistenza (${ticketsLabel()})`,
+    path: '/backoffice/assistenza',
+    headers: { accept: 'text/html' },
+    prepare: async (ctx) => ({ headers: await helpdeskAtScale(ctx) }),
+  },
+];
+
 export const cases: BenchCase[] = [
   { name: 'baseline (bare Fastify, small JSON)', path: BASELINE_PATH, target: 'baseline' },
   { name: 'API enti (comuni)', path: '/api/v1/enti?kind=comune', headers: { accept: 'application/json' } },
@@ -118,6 +184,7 @@ export const cases: BenchCase[] = [
   { name: 'home /', path: '/', headers: { accept: 'text/html' } },
   ...alboCases(ALBO_SMALL),
   ...(ALBO_LARGE > ALBO_SMALL ? alboCases(ALBO_LARGE) : []),
+  ...helpdeskCases,
 ];
 
 export interface BenchResult {
@@ -300,6 +367,10 @@ async function main() {
 
     const albo = alboSummary(results);
     if (albo) console.log(`${albo.text}\n`);
+    if (helpdeskStep) {
+      const gen = helpdeskStep.generated > 0 ? `generated ${helpdeskStep.generated.toLocaleString('en')} in ${helpdeskStep.seconds.toFixed(1)} s` : 'nothing generated';
+      console.log(`help desk at scale: ${helpdeskStep.tickets.toLocaleString('en')} tickets in the database (${helpdeskStep.open.toLocaleString('en')} open) over the comuni; ${gen}\n`);
+    }
 
     const outDir = path.join(import.meta.dirname, 'results');
     fs.mkdirSync(outDir, { recursive: true });
@@ -314,6 +385,7 @@ async function main() {
       connections,
       results,
       albo: albo?.data ?? null,
+      helpdesk: helpdeskStep ?? null,
     };
     const outFile = path.join(outDir, 'latest.json');
     fs.writeFileSync(outFile, `${JSON.stringify(report, null, 2)}\n`);

@@ -8,6 +8,7 @@ import { dbMigrate, seedDemo } from './cli/database.js';
 import { userAdd, type UserAddOptions } from './cli/users.js';
 import { enteImport } from './cli/enti.js';
 import { alboGenerate } from './cli/albo.js';
+import { helpdeskGenerate } from './cli/helpdesk.js';
 
 const helpTitles: Record<string, string> = {
   'Usage:': 'Uso:',
@@ -43,7 +44,7 @@ function translateError(message: string): string {
 function buildProgram(): Command {
   const program = new Command('cir');
   program
-    .description('Comuni in Rete: riga di comando per gli operatori del CST (database, dati demo, utenti, enti, albo).')
+    .description('Comuni in Rete: riga di comando per gli operatori del CST (database, dati demo, utenti, enti, albo, help desk).')
     .configureHelp({
       styleTitle: (s) => helpTitles[s] ?? s,
       styleUsage: italianTerms,
@@ -99,6 +100,13 @@ function buildProgram(): Command {
     .description('genera atti pubblicati di prova su tutti i comuni, negli ultimi dieci anni (per le prove di carico)')
     .requiredOption('--acts <numero>', 'quanti atti generare (es. 1000000)')
     .action((options: { acts: string }) => alboGenerate(options));
+
+  const helpdesk = program.command('helpdesk').description('help desk del CST');
+  helpdesk
+    .command('generate')
+    .description('genera ticket di prova su tutti i comuni, negli ultimi tre anni (per le prove di carico)')
+    .requiredOption('--tickets <numero>', 'quanti ticket generare (es. 500000)')
+    .action((options: { tickets: string }) => helpdeskGenerate(options));
 
   return program;
 }

@@ -1,47 +1,27 @@
 // `cir ente import`.
 import fs from 'node:fs';
 import path from 'node:path';
-import cliProgress from 'cli-progress';
 import { todayInRome } from '../platform/tenancy/index.js';
 import { importIstatCsv, IstatImportError, isIsoDate, type IstatImportProgress, type IstatImportReport } from '../platform/tenancy/import.js';
-import { CliError, cliActor, out, note, withDatabase } from './context.js';
+import { CliError, cliActor, out, withDatabase } from './context.js';
+import { progressReporter, type ProgressReporter } from './progress.js';
 
 const phaseLabels: Record<IstatImportProgress['phase'], string> = { read: 'Lettura del file', write: 'Salvataggio degli enti' };
 
-/** A bar on a terminal; on CI logs (stderr not a TTY) one line every 10%. */
-function progressReporter(): { update(p: IstatImportProgress): void; stop(): void } {
-  if (process.stderr.isTTY) {
-    let bar: cliProgress.SingleBar | undefined;
-    let phase: IstatImportProgress['phase'] | undefined;
-    return {
-      update(p) {
-        if (p.total <= 0) return;
-        if (p.phase !== phase) {
-          bar?.stop();
-          phase = p.phase;
-          const counter = p.phase === 'write' ? ' ({value}/{total})' : '';
-          bar = new cliProgress.SingleBar(
-            { stream: process.stderr, format: `${phaseLabels[p.phase].padEnd(24)} |{bar}| {percentage}%${counter}`, hideCursor: true },
-            cliProgress.Presets.shades_classic,
-          );
-          bar.start(p.total, 0);
-        }
-        bar!.update(p.done);
-      },
-      stop: () => bar?.stop(),
-    };
-  }
-  const printed = new Map<IstatImportProgress['phase'], number>();
+/** One bar (or 10% lines on CI) per phase of the import. */
+function importProgress(): { update(p: IstatImportProgress): void; stop(): void } {
+  let phase: IstatImportProgress['phase'] | undefined;
+  let current: ProgressReporter | undefined;
   return {
     update(p) {
-      if (p.total <= 0) return;
-      const step = Math.floor((p.done / p.total) * 10);
-      if (step > (printed.get(p.phase) ?? 0) || (step === 0 && !printed.has(p.phase))) {
-        printed.set(p.phase, step);
-        if (step > 0) note(`${phaseLabels[p.phase]}: ${step * 10}%${p.phase === 'write' ? ` (${p.done}/${p.total})` : ''}`);
+      if (p.phase !== phase) {
+        current?.stop();
+        phase = p.phase;
+        current = progressReporter(phaseLabels[p.phase], { showCount: p.phase === 'write' });
       }
+      current!.update(p.done, p.total);
     },
-    stop() {},
+    stop: () => current?.stop(),
   };
 }
 
@@ -96,7 +76,7 @@ export async function enteImport(file: string, options: { province?: string; on?
 
   try {
     await withDatabase(async (db) => {
-      const progress = progressReporter();
+      const progress = importProgress();
       let report: IstatImportReport;
       try {
         report = await importIstatCsv(db.owner, handle.createReadStream({ autoClose: false }), { on, province: options.province, totalBytes: size, actor: cliActor }, (p) =>
