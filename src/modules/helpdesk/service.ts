@@ -9,7 +9,7 @@ import { isDesk } from './access.js';
 import { withCrossEnteRead, withEnte, type DB, type Trx } from '../../platform/db/index.js';
 import { conflict, forbidden, notFound, unprocessable } from '../../platform/http/problem.js';
 import { getCstEnte } from '../../platform/tenancy/index.js';
-import { refreshDue, sla, type TicketSla } from './due.js';
+import { dueFields, refreshDue, sla, type TicketSla } from './due.js';
 import * as store from './store.js';
 import type { Channel, EventRow, Priority, TicketRow, TicketState } from './store.js';
 
@@ -167,34 +167,40 @@ export async function openTicket(
     throw unprocessable(`Nessun obiettivo di servizio per la categoria ${input.category} e la priorità ${priority}`);
   }
   const now = options.now ?? new Date();
+  const values = {
+    ente_id: enteId,
+    channel: input.channel,
+    caller_name: input.callerName.trim(),
+    caller_phone: input.callerPhone?.trim() || null,
+    caller_email: input.callerEmail?.trim().toLowerCase() || null,
+    category_code: input.category,
+    urgency: input.urgency,
+    impact: input.impact,
+    priority,
+    subject: input.subject.trim(),
+    description: input.description.trim(),
+    first_response_minutes: target.first_response_minutes,
+    resolution_minutes: target.resolution_minutes,
+    opened_at: now,
+    created_by: actor.id,
+    requester_id: options.requesterId ?? null,
+  };
+  // A new ticket has no events yet: its due times are known before the transaction, which then holds the
+  // ente's counter row only for the insert.
+  const due = dueFields({ ...values, id: '', year: 0, number: 0, state: 'new', assignee_id: null, first_response_at: null, solved_at: null, closed_at: null, due_at: null, warn_at: null, escalated_at: null, first_response_met: null, resolution_met: null, merged_into: null }, [], now);
   return withEnte(db, enteId, async (trx) => {
     const year = yearInRome(now);
     const number = await store.nextTicketNumber(trx, enteId, year);
     const row = (await trx
       .insertInto('ticket')
       .values({
-        ente_id: enteId,
+        ...values,
+        ...due,
         year,
         number,
-        channel: input.channel,
-        caller_name: input.callerName.trim(),
-        caller_phone: input.callerPhone?.trim() || null,
-        caller_email: input.callerEmail?.trim().toLowerCase() || null,
-        category_code: input.category,
-        urgency: input.urgency,
-        impact: input.impact,
-        priority,
-        subject: input.subject.trim(),
-        description: input.description.trim(),
-        first_response_minutes: target.first_response_minutes,
-        resolution_minutes: target.resolution_minutes,
-        opened_at: now,
-        created_by: actor.id,
-        requester_id: options.requesterId ?? null,
       })
       .returningAll()
       .executeTakeFirstOrThrow()) as TicketRow;
-    await refreshDue(trx, row.id, now);
     await recordAudit(trx, {
       enteId,
       actor,

@@ -110,9 +110,14 @@ export function validateCalendar(calendar: WorkingCalendar): string[] {
 }
 
 /** Throws a CalendarError unless the calendar is usable. */
+// Calendars already found valid (treated as immutable once in use, like the interval cache below).
+const validCalendars = new WeakSet<WorkingCalendar>();
+
 export function assertValidCalendar(calendar: WorkingCalendar): void {
+  if (validCalendars.has(calendar)) return;
   const problems = validateCalendar(calendar);
   if (problems.length > 0) throw new CalendarError(problems);
+  validCalendars.add(calendar);
 }
 
 function closureApplies(closed: LocalClosedDay, date: string): boolean {
@@ -211,8 +216,24 @@ export function romeWallTime(instant: Date): { date: string; time: string; offse
   return { date: todayInRome(instant), time: wall.toISOString().slice(11, 16), offsetMinutes: offset / 60_000 };
 }
 
+// Working intervals per calendar and day, memoised: the clock walks the same days for every ticket of the
+// queue, and each day costs time-zone conversions. Calendars are treated as immutable once in use.
+const intervalCache = new WeakMap<WorkingCalendar, Map<string, ReadonlyArray<readonly [number, number]>>>();
+const INTERVAL_CACHE_DAYS = 20_000;
+
 /** The working intervals of `date` as instants [start, end) in ms; empty on a closed day. Calendar must be valid. */
-export function workingIntervalsMs(calendar: WorkingCalendar, date: string): Array<[number, number]> {
+export function workingIntervalsMs(calendar: WorkingCalendar, date: string): ReadonlyArray<readonly [number, number]> {
+  let days = intervalCache.get(calendar);
+  if (!days) intervalCache.set(calendar, (days = new Map()));
+  const cached = days.get(date);
+  if (cached) return cached;
+  const computed = computeWorkingIntervalsMs(calendar, date);
+  if (days.size >= INTERVAL_CACHE_DAYS) days.clear();
+  days.set(date, computed);
+  return computed;
+}
+
+function computeWorkingIntervalsMs(calendar: WorkingCalendar, date: string): Array<[number, number]> {
   const ranges = calendar.week[isoWeekday(date)] ?? [];
   if (ranges.length === 0 || closedDayName(calendar, date) !== undefined) return [];
   const out: Array<[number, number]> = [];
