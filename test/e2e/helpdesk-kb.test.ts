@@ -14,7 +14,7 @@ import { openTicket } from '../../src/modules/helpdesk/index.js';
 import { KbSuggestions, enteGuidePath, ticketLinksPath } from '../../src/modules/helpdesk/kb/index.js';
 import { assertAccessible, staffPage, tabIn, texts, visit } from './kit.js';
 
-const DESK = '/backoffice/helpdesk/guida';
+const DESK = '/backoffice/assistenza/guida';
 const GUIDE = enteGuidePath('canelli');
 
 /** Waits until the suggestions box lists `title` (the script fetched and rendered them). */

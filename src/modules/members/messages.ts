@@ -97,6 +97,8 @@ addMessages({
     'members.bo.cst.links': 'Collegamenti rapidi',
     'members.bo.cst.adhesionLink': 'Cruscotto delle adesioni',
     'members.bo.cst.networkLink': 'La rete degli enti (pagina pubblica)',
+    'members.bo.grants.helpdeskLink': 'Assistenza (help desk)',
+    'members.bo.cst.helpdeskLink': 'Help desk del CST: coda dei ticket, interventi, guida e report',
     'members.bo.cst.enti': 'Tutti gli enti ({count})',
     'members.bo.grants': 'I tuoi enti',
     'members.bo.grants.intro': 'Gli enti su cui hai un ruolo. Apri la pagina di un ente per vederne servizi, adesione e appartenenze.',

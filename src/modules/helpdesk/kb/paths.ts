@@ -1,5 +1,5 @@
 // URLs of the knowledge base (public contract of the pages and the API; the ticket pages link to them).
-export const deskGuidePath = '/backoffice/helpdesk/guida';
+export const deskGuidePath = '/backoffice/assistenza/guida';
 export const deskArticlePath = (id: string) => `${deskGuidePath}/${id}`;
 export const enteGuidePath = (slug: string) => `/backoffice/enti/${slug}/assistenza/guida`;
 export const enteArticlePath = (slug: string, id: string) => `${enteGuidePath(slug)}/${id}`;

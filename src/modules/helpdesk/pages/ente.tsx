@@ -37,6 +37,7 @@ import { fieldsOf, uploadsOf } from './form.js';
 import { ProblemFields, fieldIds, fieldOfProblem, levelOf, missingFields, type Values } from './intake.js';
 import { AttachmentInput, KbSuggestionsBox } from './parts.js';
 import { categoryGroups } from './reads.js';
+import { EnteNav } from './nav.js';
 
 const PAGE_SIZE = 25;
 const STATES: TicketState[] = ['new', 'assigned', 'in_progress', 'waiting_ente', 'solved', 'closed', 'reopened'];
@@ -92,6 +93,7 @@ export function registerEntePages(app: App, platform: Platform): void {
       reply,
       <PageLayout request={request} title={title} crumbs={[enteCrumbs(g.ente)[0]!, { label: t('helpdesk.pages.crumb.ente') }]}>
         <h1>{title}</h1>
+        <EnteNav slug={g.ente.slug} />
         <Outcome esito={request.query.esito} />
         <p>{t('helpdesk.pages.ente.intro')}</p>
         {g.requester ? (

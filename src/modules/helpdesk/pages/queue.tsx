@@ -10,6 +10,7 @@ import { cstQueue, type QueueItem } from '../service.js';
 import type { Priority } from '../store.js';
 import { Outcome, PageLayout, Pagination, PriorityBadge, SlaBadge, StateBadge, UUID, deskGuard, deskPath, deskTicketPath, formatDateTime, pageNumber, queryString, sendPage } from './common.js';
 import { allEnti, deskStaff, staffNames } from './reads.js';
+import { DeskNav } from './nav.js';
 
 const PAGE_SIZE = 50;
 const PRIORITIES: Priority[] = ['P1', 'P2', 'P3', 'P4'];
@@ -96,6 +97,7 @@ export function registerQueuePage(app: App, platform: Platform): void {
       reply,
       <PageLayout request={request} title={title} crumbs={[{ label: t('helpdesk.pages.crumb.desk') }]}>
         <h1>{title}</h1>
+        <DeskNav />
         <Outcome esito={q.esito} />
         <p>{t('helpdesk.pages.queue.intro')}</p>
         <p>

@@ -7,6 +7,7 @@ import type { App } from '../../../platform/http/app.js';
 import type { Platform } from '../../../platform/platform.js';
 import { formatDate, formatNumber, t } from '../../../platform/views/i18n/index.js';
 import { Layout } from '../../../platform/views/layout.js';
+import { BarChart } from '../../../platform/views/chart.js';
 import { getEnteById, type Ente } from '../../../platform/tenancy/index.js';
 import { adhesionStatuses, lateAdhesionDeadline, type AdhesionStatus } from '../adhesion.js';
 import { countByStatus, networkOn, type NetworkEntry } from '../service.js';
@@ -46,6 +47,9 @@ function CstDashboard({ entries }: { entries: NetworkEntry[] }) {
           </li>
           <li>
             <a href="/">{t('members.bo.cst.networkLink')}</a>
+          </li>
+          <li>
+            <a href="/backoffice/assistenza">{t('members.bo.cst.helpdeskLink')}</a>
           </li>
         </ul>
       </section>
@@ -106,7 +110,15 @@ function GrantsDashboard({ staff, enti }: { staff: StaffPrincipal; enti: Ente[] 
                         {staff.grants
                           .filter((g) => g.enteId === ente.id)
                           .map((g) => (
-                            <li>{grantLabel(g)}</li>
+                            <li>
+                              {grantLabel(g)}
+                              {g.module === 'helpdesk' || g.role === 'ente_admin' ? (
+                                <>
+                                  {' · '}
+                                  <a href={ente.isCst ? '/backoffice/assistenza' : `/backoffice/enti/${ente.slug}/assistenza`}>{t('members.bo.grants.helpdeskLink')}</a>
+                                </>
+                              ) : null}
+                            </li>
                           ))}
                       </ul>
                     </td>
@@ -132,36 +144,15 @@ const chartColours: Record<AdhesionStatus, string> = {
 };
 
 export function AdhesionChart({ counts }: { counts: Record<AdhesionStatus, number> }) {
-  const max = Math.max(1, ...Object.values(counts));
-  const labelWidth = 130;
-  const barArea = 420;
-  const row = 40;
   const summary = adhesionStatuses.map((s) => `${t(`members.statusTitle.${s}`)} ${counts[s]}`).join(', ');
+  // The counts table right under the chart is its data table.
   return (
-    <svg
-      role="img"
-      aria-label={t('members.adh.chart.label', { summary })}
-      viewBox={`0 0 ${labelWidth + barArea + 60} ${row * adhesionStatuses.length + 10}`}
-      width="100%"
-      style="max-width:640px"
-      class="d-block mb-3"
-    >
-      {adhesionStatuses.map((s, i) => {
-        const y = 5 + i * row;
-        const width = Math.max(2, Math.round((counts[s] / max) * barArea));
-        return (
-          <g aria-hidden="true">
-            <text x={labelWidth - 10} y={y + 20} text-anchor="end" fill="#1a1a1a" font-size="15">
-              {t(`members.statusTitle.${s}`)}
-            </text>
-            <rect x={labelWidth} y={y} width={width} height={28} fill={chartColours[s]} />
-            <text x={labelWidth + width + 8} y={y + 20} fill="#1a1a1a" font-size="15" font-weight="bold">
-              {String(counts[s])}
-            </text>
-          </g>
-        );
-      })}
-    </svg>
+    <BarChart
+      id="grafico-adesioni"
+      title={t('members.adh.chart.label', { summary })}
+      dataTable={false}
+      items={adhesionStatuses.map((s) => ({ label: t(`members.statusTitle.${s}`), value: counts[s], colour: chartColours[s] }))}
+    />
   );
 }
 

@@ -1,5 +1,5 @@
-// The desk's editor: a new article (/backoffice/helpdesk/guida/nuovo), an article's page with its form
-// (/backoffice/helpdesk/guida/{id}), a preview that saves nothing (the "Anteprima" button of the same form), the
+// The desk's editor: a new article (/backoffice/assistenza/guida/nuovo), an article's page with its form
+// (/backoffice/assistenza/guida/{id}), a preview that saves nothing (the "Anteprima" button of the same form), the
 // history of saved versions and any one of them, with "restore" (which saves it again as a new version).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';

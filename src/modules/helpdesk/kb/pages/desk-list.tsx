@@ -1,4 +1,4 @@
-// The desk's catalogue of articles (/backoffice/helpdesk/guida): every article, drafts and archived included,
+// The desk's catalogue of articles (/backoffice/assistenza/guida): every article, drafts and archived included,
 // with free-text search and filters by state, visibility and category, how often each is linked from tickets
 // and how the staff of the enti voted it.
 import { Type } from 'typebox';
