@@ -11,6 +11,8 @@ import { migrate, migrationSources } from './db/migrate.js';
 import { FileStore } from './files/index.js';
 import { buildApp, type App } from './http/app.js';
 import { Jobs } from './jobs/index.js';
+import { Mailer, mailJobs } from './mail/outbound.js';
+import { inboundHandlers, startInboundSmtp } from './mail/inbound.js';
 import type { ModuleManifest } from './module.js';
 import type { Platform } from './platform.js';
 import { authJobs } from './auth/jobs.js';
@@ -20,6 +22,8 @@ export interface Running {
   app: App;
   /** True when this start seeded the demo network (first start of an empty database). */
   seeded: boolean;
+  /** The inbound SMTP listener when configured (INBOUND_SMTP_PORT), with its bound port. */
+  inboundSmtp?: { port: number };
   stop(): Promise<void>;
 }
 
@@ -58,15 +62,18 @@ export async function bootPlatform(config: Config, options: BootOptions): Promis
     const jobs = new Jobs(ownerUrl, log);
     await jobs.start();
     cleanup.unshift(() => jobs.stop());
+    const mail = new Mailer(config, jobs, log);
+    cleanup.push(async () => mail.close());
     const platform: Platform = {
       config,
       db,
       jobs,
       files: new FileStore(path.join(config.dataDir, 'files')),
+      mail,
       log,
       secrets: { cookie: config.sessionSecret ?? (await loadOrCreateSecret(db, 'cookie')) },
     };
-    await jobs.register([...authJobs(platform), ...options.modules.flatMap((m) => m.jobs?.(platform) ?? [])], options.workers ?? config.jobs);
+    await jobs.register([...authJobs(platform), ...mailJobs(platform), ...options.modules.flatMap((m) => m.jobs?.(platform) ?? [])], options.workers ?? config.jobs);
 
     let seeded = false;
     if (config.demoSeed) {
@@ -81,10 +88,23 @@ export async function bootPlatform(config: Config, options: BootOptions): Promis
     if (options.listen !== false) await app.listen({ port: config.port, host: config.host });
     else await app.ready();
     cleanup.unshift(() => app.close());
+    let inboundSmtp: { port: number } | undefined;
+    if (config.inboundSmtpPort !== undefined) {
+      const listener = await startInboundSmtp({
+        host: config.inboundSmtpHost,
+        port: config.inboundSmtpPort,
+        maxBytes: config.inboundMailMaxBytes,
+        handlers: inboundHandlers(platform, options.modules),
+        log,
+      });
+      cleanup.unshift(() => listener.close());
+      inboundSmtp = { port: listener.port };
+    }
     return {
       platform,
       app,
       seeded,
+      ...(inboundSmtp ? { inboundSmtp } : {}),
       async stop() {
         for (const step of cleanup) await step().catch((err) => log.error({ err }, 'shutdown step failed'));
         if (embedded) await embedded.stop();

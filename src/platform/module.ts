@@ -2,6 +2,7 @@
 // its public service; nothing else of a module may be imported by another.
 import type { App } from './http/app.js';
 import type { JobDefinition } from './jobs/index.js';
+import type { InboundMailHandler } from './mail/inbound.js';
 import type { Platform } from './platform.js';
 
 export interface ModuleManifest {
@@ -16,6 +17,8 @@ export interface ModuleManifest {
   pages?: (app: App, platform: Platform) => Promise<void> | void;
   /** Background jobs. */
   jobs?: (platform: Platform) => JobDefinition<any>[];
+  /** Inbound e-mail this module takes (its addresses), delivered by the kernel's SMTP listener. */
+  inboundMail?: (platform: Platform) => InboundMailHandler;
   /** Demo data for this module, run once after the network is seeded. */
   seedDemo?: (platform: Platform) => Promise<void>;
 }

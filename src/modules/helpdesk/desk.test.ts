@@ -79,9 +79,14 @@ describe('helpdesk desk tools', () => {
     const mine = (r: Awaited<ReturnType<typeof escalateDueTickets>>) => r.escalated.filter((e) => e.ticketId === ticket.id);
 
     assert.deepEqual(mine(await escalateDueTickets(db(), { now: new Date(warnAt.getTime() - 60_000) })), []);
-    const first = mine(await escalateDueTickets(db(), { now: warnAt }));
+    const first = mine(await escalateDueTickets(db(), { now: warnAt, mail: t.platform.mail }));
     assert.equal(first.length, 1);
     assert.equal(first[0]!.breached, false);
+    // nobody has the ticket yet: the whole desk is told, by a mail queued with the escalation
+    const mails = await t.platform.db.owner.selectFrom('mail_outbox').selectAll().where('ente_id', '=', nizza).where('idempotency_key', 'like', 'ticket-escalation:%').execute();
+    assert.equal(mails.length, 1);
+    assert.match(JSON.stringify(mails[0]), /tecnico@cst\.demo/);
+    assert.match(JSON.stringify(mails[0]), /In scadenza/);
     assert.deepEqual(mine(await escalateDueTickets(db(), { now: at('2026-04-13T11:00:00Z') })), [], 'the same deadline escalates once');
     assert.equal((await escalations(ticket.id)).length, 1);
     assert.match((await escalations(ticket.id))[0]!, /In scadenza: presa in carico prevista entro 13\/04\/2026,? 13:00/);

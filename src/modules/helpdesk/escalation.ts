@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import { recordAudit, recordAuditEvent, systemActor } from '../../platform/audit/index.js';
 import { withCrossEnteRead, withEnte, type DB } from '../../platform/db/index.js';
 import type { JobDefinition } from '../../platform/jobs/index.js';
+import type { Mailer } from '../../platform/mail/outbound.js';
 import type { Platform } from '../../platform/platform.js';
 import { getCstEnte } from '../../platform/tenancy/index.js';
 import { ticketLabel, writeEvent } from './service.js';
@@ -20,8 +21,30 @@ export interface EscalationReport {
   escalated: { enteId: string; ticketId: string; label: string; breached: boolean }[];
 }
 
-/** Escalates every ticket whose warning time has come and that was not escalated for its current deadline. */
-export async function escalateDueTickets(db: Kysely<DB>, options: { now?: Date } = {}): Promise<EscalationReport> {
+/** Who hears of an escalation: the assigned technician, or the whole desk when nobody has the ticket yet. */
+async function escalationRecipients(db: Kysely<DB>, assigneeId: string | null): Promise<string[]> {
+  if (assigneeId) {
+    const user = await db.selectFrom('staff_user').select('email').where('id', '=', assigneeId).where('disabled', '=', false).executeTakeFirst();
+    if (user) return [user.email];
+  }
+  const cst = await getCstEnte(db);
+  if (!cst) return [];
+  const desk = await db
+    .selectFrom('role_grant as g')
+    .innerJoin('staff_user as u', 'u.id', 'g.user_id')
+    .select('u.email')
+    .where('g.ente_id', '=', cst.id)
+    .where('u.disabled', '=', false)
+    .where((eb) => eb.or([eb('g.role', 'in', ['cst_admin', 'ente_admin']), eb.and([eb('g.role', '=', 'operator'), eb('g.module', '=', 'helpdesk')])]))
+    .execute();
+  return [...new Set(desk.map((d) => d.email))];
+}
+
+/**
+ * Escalates every ticket whose warning time has come and that was not escalated for its current deadline;
+ * with `mail`, the technician (or the desk) gets a mail queued in the same transaction.
+ */
+export async function escalateDueTickets(db: Kysely<DB>, options: { now?: Date; mail?: Mailer } = {}): Promise<EscalationReport> {
   const now = options.now ?? new Date();
   const escalated: EscalationReport['escalated'] = [];
   for (;;) {
@@ -48,7 +71,17 @@ export async function escalateDueTickets(db: Kysely<DB>, options: { now?: Date }
           ? `Scadenza superata: ${target} prevista entro ${romeTime(ticket.due_at)}`
           : `In scadenza: ${target} prevista entro ${romeTime(ticket.due_at)}`;
         await trx.updateTable('ticket').set({ escalated_at: now }).where('id', '=', ticket.id).execute();
-        await writeEvent(trx, ticket, systemActor, now, { kind: 'escalation', body });
+        const eventId = await writeEvent(trx, ticket, systemActor, now, { kind: 'escalation', body });
+        const to = options.mail ? await escalationRecipients(db, ticket.assignee_id) : [];
+        if (options.mail && to.length > 0) {
+          await options.mail.queue(trx, {
+            enteId: ticket.ente_id,
+            key: `ticket-escalation:${eventId}`,
+            to,
+            subject: `[CST #${ticketLabel(ticket)}] ${breached ? 'SCADUTO' : 'In scadenza'}: ${ticket.subject}`,
+            text: `${body}.\n\nTicket ${ticketLabel(ticket)} (priorità ${ticket.priority}): ${ticket.subject}\n`,
+          });
+        }
         await recordAudit(trx, { enteId: ticket.ente_id, actor: systemActor, action: 'ticket.escalate', entity: 'ticket', entityId: ticket.id, after: { dueAt: ticket.due_at.toISOString(), breached } });
         return { enteId: ticket.ente_id, ticketId: ticket.id, label: ticketLabel(ticket), breached };
       });
@@ -69,7 +102,7 @@ export function escalationJobs(platform: Platform): JobDefinition<any>[] {
       queue: 'helpdesk.escalate',
       schedule: '* * * * *',
       handler: async () => {
-        const report = await escalateDueTickets(platform.db.app);
+        const report = await escalateDueTickets(platform.db.app, { mail: platform.mail });
         if (report.escalated.length > 0) platform.log.info({ tickets: report.escalated.length }, 'helpdesk: tickets escalated');
       },
     },

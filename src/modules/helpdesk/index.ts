@@ -6,8 +6,9 @@ import { fileURLToPath } from 'node:url';
 import type { ModuleManifest } from '../../platform/module.js';
 import { registerCollaborationRoutes } from './collaboration-routes.js';
 import { escalationJobs } from './escalation.js';
+import { helpdeskNotifyJobs } from './notify.js';
 import { registerKb, kbJobs, seedDemoKb } from './kb/index.js';
-import { registerMail, mailJobs, seedDemoMail } from './mail/index.js';
+import { registerMail, mailJobs, seedDemoMail, helpdeskInboundMail } from './mail/index.js';
 import { registerOnsite, onsiteJobs, seedDemoOnsite } from './onsite/index.js';
 import { registerPages, pagesJobs, seedDemoPages } from './pages/index.js';
 import { registerReports, reportsJobs, seedDemoReports } from './reports/index.js';
@@ -21,6 +22,7 @@ export const helpdeskModule: ModuleManifest = {
   name: 'helpdesk',
   migrationsDir: path.join(here, 'migrations'),
   permissions: ['helpdesk.read', 'helpdesk.request'],
+  inboundMail: helpdeskInboundMail,
   routes: async (app, platform) => {
     registerRoutes(app, platform);
     registerCollaborationRoutes(app, platform);
@@ -33,6 +35,7 @@ export const helpdeskModule: ModuleManifest = {
   pages: (app, platform) => registerPages(app, platform),
   jobs: (platform) => [
     ...escalationJobs(platform),
+    ...helpdeskNotifyJobs(platform),
     ...mailJobs(platform),
     ...onsiteJobs(platform),
     ...kbJobs(platform),

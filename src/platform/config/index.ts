@@ -36,6 +36,22 @@ export interface Config {
    * counts by client address, so this must not be open to clients that reach the port directly.
    */
   trustProxy: boolean | number | string;
+  /** Outgoing mail server, smtp://[user:pass@]host:port (smtps:// for implicit TLS). Unset: mail stays queued (demo). */
+  smtpUrl: string | undefined;
+  /** Sender of the platform's mail ("Name <address>"); unset: noreply@ the host of publicUrl. */
+  mailFrom: string | undefined;
+  /** Attempts to deliver a mail on temporary SMTP errors before it is marked failed. */
+  mailMaxAttempts: number;
+  /** Wait before the first retry of a mail, doubled at each further attempt (capped at an hour). */
+  mailRetrySeconds: number;
+  /** The help desk's inbound address, Reply-To of its notifications; unset: assistenza@ the host of publicUrl. */
+  helpdeskAddress: string | undefined;
+  /** Port of the inbound SMTP listener (mail for the modules, e.g. help desk tickets). Unset: off; 0: any free port. */
+  inboundSmtpPort: number | undefined;
+  /** Address the inbound SMTP listener binds to; by default only this machine (the organisation's MTA relays to it). */
+  inboundSmtpHost: string;
+  /** Largest inbound message in bytes: advertised with SIZE, a larger one is refused with 552 (the sender's server bounces it). */
+  inboundMailMaxBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -58,6 +74,12 @@ function trustProxyOf(value: string | undefined): boolean | number | string {
   if (value === undefined || value === '') return false;
   if (/^\d+$/.test(value)) return Number(value);
   if (/^(true|false|yes|no|on|off|1|0)$/i.test(value)) return bool(value, false);
+  return value;
+}
+
+function smtpUrlOf(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^smtps?:\/\/[^/\s]+/.test(value)) throw new ConfigError('SMTP_URL must be an smtp:// or smtps:// URL');
   return value;
 }
 
@@ -88,5 +110,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobs: bool(env.JOBS, true),
     sessionIdleMinutes: int('SESSION_IDLE_MINUTES', env.SESSION_IDLE_MINUTES, 120),
     trustProxy: trustProxyOf(env.TRUST_PROXY),
+    smtpUrl: smtpUrlOf(env.SMTP_URL),
+    mailFrom: env.MAIL_FROM || undefined,
+    mailMaxAttempts: Math.max(1, int('MAIL_MAX_ATTEMPTS', env.MAIL_MAX_ATTEMPTS, 8)),
+    mailRetrySeconds: int('MAIL_RETRY_SECONDS', env.MAIL_RETRY_SECONDS, 60),
+    helpdeskAddress: env.HELPDESK_ADDRESS?.trim().toLowerCase() || undefined,
+    inboundSmtpPort: env.INBOUND_SMTP_PORT ? int('INBOUND_SMTP_PORT', env.INBOUND_SMTP_PORT, 0) : undefined,
+    inboundSmtpHost: env.INBOUND_SMTP_HOST || '127.0.0.1',
+    // 30 MB: a 20 MB attachment grows by a third in base64.
+    inboundMailMaxBytes: int('INBOUND_MAIL_MAX_BYTES', env.INBOUND_MAIL_MAX_BYTES, 30 * 1024 * 1024),
   };
 }

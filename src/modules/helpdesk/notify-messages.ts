@@ -1,0 +1,46 @@
+// Text of the help desk's notification mails to requesters and technicians (Italian; English as a fallback).
+import { addMessages } from '../../platform/views/i18n/index.js';
+
+addMessages({
+  it: {
+    'helpdesk.notify.opened': 'Abbiamo ricevuto la richiesta di assistenza e le abbiamo dato il numero {label}.',
+    'helpdesk.notify.opened.sla':
+      'Priorità {priority}. Prima risposta prevista entro il {firstResponse}, risoluzione entro il {resolution} (orario di lavoro del Centro Servizi).',
+    'helpdesk.notify.reply': '{author} ha risposto alla richiesta {label}:',
+    'helpdesk.notify.requesterReply': '{author} ha scritto sulla richiesta {label}:',
+    'helpdesk.notify.attachment': '{author} ha aggiunto allegati alla richiesta {label}. Sono consultabili dalla pagina della richiesta.',
+    'helpdesk.notify.assigned': 'La richiesta {label} è stata presa in carico da {assignee}.',
+    'helpdesk.notify.assigned.nobody': 'La richiesta {label} è stata presa in carico.',
+    'helpdesk.notify.waiting': 'Per proseguire con la richiesta {label} ci servono informazioni da parte vostra.',
+    'helpdesk.notify.waiting.how': 'Rispondete a questo messaggio o scrivete dalla pagina della richiesta. Fino ad allora il tempo di risoluzione è sospeso.',
+    'helpdesk.notify.solved': 'La richiesta {label} è stata risolta.',
+    'helpdesk.notify.solved.reopen': 'Se il problema non è risolto, potete riaprire la richiesta dalla sua pagina o rispondendo a questo messaggio.',
+    'helpdesk.notify.solved.survey': 'Ci aiutate a migliorare? Valutate l’assistenza ricevuta (bastano pochi secondi): {url}',
+    'helpdesk.notify.closed': 'La richiesta {label} è stata chiusa.',
+    'helpdesk.notify.reopened': 'La richiesta {label} è stata riaperta.',
+    'helpdesk.notify.mergedInto': 'La richiesta {label} è stata unita alla richiesta {target}, che prosegue la gestione del problema: i prossimi aggiornamenti arriveranno da quella.',
+    'helpdesk.notify.absorbed': 'Alla richiesta {label} è stata unita la richiesta {source} ({subject}).',
+    'helpdesk.notify.comment': 'Nota: {comment}',
+    'helpdesk.notify.facts.ticket': 'Richiesta: {label} – {subject}',
+    'helpdesk.notify.facts.ente': 'Ente: {ente}',
+    'helpdesk.notify.facts.state': 'Stato: {state}',
+    'helpdesk.notify.facts.link': 'Pagina della richiesta: {url}',
+    'helpdesk.notify.replyHint': 'Per aggiungere informazioni rispondete a questo messaggio lasciando invariato l’oggetto.',
+    'helpdesk.notify.signature': 'Assistenza del Centro Servizi – messaggio inviato automaticamente',
+    'helpdesk.notify.dateTime': '{date} alle {time}',
+    'helpdesk.notify.state.new': 'nuova',
+    'helpdesk.notify.state.assigned': 'presa in carico',
+    'helpdesk.notify.state.in_progress': 'in lavorazione',
+    'helpdesk.notify.state.waiting_ente': 'in attesa di informazioni dall’ente',
+    'helpdesk.notify.state.solved': 'risolta',
+    'helpdesk.notify.state.closed': 'chiusa',
+    'helpdesk.notify.state.reopened': 'riaperta',
+  },
+  en: {
+    'helpdesk.notify.opened': 'We have received the support request and numbered it {label}.',
+    'helpdesk.notify.reply': '{author} replied to request {label}:',
+    'helpdesk.notify.solved': 'Request {label} has been solved.',
+    'helpdesk.notify.closed': 'Request {label} has been closed.',
+    'helpdesk.notify.reopened': 'Request {label} has been reopened.',
+  },
+});
