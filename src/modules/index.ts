@@ -3,5 +3,6 @@ import type { ModuleManifest } from '../platform/module.js';
 import { membersModule } from './members/index.js';
 import { noticeboardModule } from './noticeboard/index.js';
 import { helpdeskModule } from './helpdesk/index.js';
+import { paymentsModule } from './payments/index.js';
 
-export const modules: ModuleManifest[] = [membersModule, noticeboardModule, helpdeskModule];
+export const modules: ModuleManifest[] = [membersModule, noticeboardModule, helpdeskModule, paymentsModule];

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import type { Kysely } from 'kysely';
 import { hashPassword } from '../../platform/auth/index.js';
+import { partitaIvaCheckDigit } from '../../platform/identity/partita-iva.js';
 import type { DB } from '../../platform/db/index.js';
 import type { EnteKind } from '../../platform/tenancy/index.js';
 import { slugify } from '../../platform/tenancy/index.js';
@@ -21,27 +22,13 @@ export const PROTOCOL_SIGNED_ON = '2010-05-20';
 export const DEMO_PASSWORD = 'demo-password';
 const SYSTEM = 'seed';
 
-/** Check digit of an 11-digit Italian numeric fiscal code (same algorithm as the partita IVA). */
-export function numericFiscalCodeCheckDigit(first10: string): number {
-  let sum = 0;
-  for (let i = 0; i < 10; i++) {
-    let d = Number(first10[i]);
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return (10 - (sum % 10)) % 10;
-}
-
 /**
  * The data sets carry no fiscal codes of enti: the demo builds well-formed placeholders from the ISTAT code
  * (prefix 8 = public body), which the CST replaces with the real ones from the IPA index.
  */
 export function demoFiscalCode(seed: string): string {
   const first10 = `8${seed.padStart(9, '0').slice(-9)}`;
-  return `${first10}${numericFiscalCodeCheckDigit(first10)}`;
+  return `${first10}${partitaIvaCheckDigit(first10)}`;
 }
 
 /** Protocol names say 'Unione Comunità Collinare X', the unions file 'Comunità Collinare X': same key. */
