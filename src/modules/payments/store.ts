@@ -69,6 +69,31 @@ declare module '../../platform/db/schema.js' {
       status: Generated<'unpaid' | 'paid'>;
       paid_at: Date | null;
     };
+    payment_receipt: {
+      ente_id: string;
+      id: Generated<string>;
+      receipt_id: string;
+      option_id: string;
+      notice_number: string;
+      iuv: string;
+      outcome: 'OK' | 'KO';
+      amount_cents: number;
+      fee_cents: number | null;
+      psp_id: string;
+      psp_name: string | null;
+      psp_fiscal_code: string | null;
+      channel_id: string | null;
+      payment_method: string | null;
+      payer_fiscal_code: string | null;
+      payer_name: string | null;
+      payment_date_time: Date | null;
+      application_date: string | null;
+      transfer_date: string | null;
+      transfers: unknown;
+      raw_sha256: string;
+      duplicate_of: string | null;
+      received_at: Date;
+    };
     payment_transfer: {
       ente_id: string;
       option_id: string;
@@ -87,6 +112,7 @@ export type ServiceRow = Selectable<DB['payment_service']>;
 export type PositionRow = Selectable<DB['payment_position']>;
 export type OptionRow = Selectable<DB['payment_option']>;
 export type TransferRow = Selectable<DB['payment_transfer']>;
+export type ReceiptRow = Selectable<DB['payment_receipt']>;
 
 /** The next IUV base of the ente for a segregation code: row-locked increment, rolled back with a failed creation. */
 export async function nextIuvBase(trx: Trx, enteId: string, segregationCode: string): Promise<number> {

@@ -117,11 +117,48 @@ create table payment_transfer (
   foreign key (ente_id, option_id) references payment_option (ente_id, id)
 );
 
+-- The receipts (RT) the pagoPA node sends (paSendRT / paSendRTV2): one row per receipt id, so the same receipt
+-- sent twice is recorded once. A second receipt with another id for an option already paid is kept too
+-- (double payment: reconciliation lists it), flagged duplicate_of.
+create table payment_receipt (
+  ente_id uuid not null references ente (id),
+  id uuid not null default gen_random_uuid(),
+  receipt_id text not null check (length(receipt_id) between 1 and 35),
+  option_id uuid not null,
+  notice_number text not null,
+  iuv text not null,
+  outcome text not null check (outcome in ('OK', 'KO')),
+  amount_cents bigint not null check (amount_cents > 0),
+  fee_cents bigint check (fee_cents is null or fee_cents >= 0),
+  psp_id text not null,
+  psp_name text,
+  psp_fiscal_code text,
+  channel_id text,
+  payment_method text,
+  payer_fiscal_code text,
+  payer_name text,
+  payment_date_time timestamptz,
+  application_date date,
+  transfer_date date,
+  -- [{ idx, amountCents, fiscalCode, iban, remittance, taxonomy }] as received.
+  transfers jsonb not null,
+  raw_sha256 text not null,
+  duplicate_of uuid,
+  received_at timestamptz not null,
+  primary key (ente_id, id),
+  unique (ente_id, receipt_id),
+  foreign key (ente_id, option_id) references payment_option (ente_id, id),
+  foreign key (ente_id, raw_sha256) references stored_file (ente_id, sha256),
+  foreign key (ente_id, duplicate_of) references payment_receipt (ente_id, id)
+);
+create index payment_receipt_iuv on payment_receipt (ente_id, iuv);
+create index payment_receipt_day on payment_receipt (ente_id, application_date);
+
 do $$
 declare
   t text;
 begin
-  foreach t in array array['payment_config', 'payment_service', 'payment_iuv_counter', 'payment_position', 'payment_option', 'payment_transfer'] loop
+  foreach t in array array['payment_config', 'payment_service', 'payment_iuv_counter', 'payment_position', 'payment_option', 'payment_transfer', 'payment_receipt'] loop
     execute format('alter table %I enable row level security', t);
     execute format('create policy %I on %I to cir_app using (ente_id = app_current_ente()) with check (ente_id = app_current_ente())', t || '_tenant', t);
     execute format('create policy %I on %I for select to cir_cross_reader using (true)', t || '_cross_read', t);
