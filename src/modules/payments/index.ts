@@ -5,6 +5,12 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModuleManifest } from '../../platform/module.js';
+import { apiJobs, registerApi, seedDemoApi } from './api/index.js';
+import { backofficeJobs, registerBackoffice, seedDemoBackoffice } from './backoffice/index.js';
+import { citizenJobs, registerCitizen, seedDemoCitizen } from './citizen/index.js';
+import { nodeJobs, registerNode, seedDemoNode } from './node/index.js';
+import { noticesJobs, registerNotices, seedDemoNotices } from './notices/index.js';
+import { reconciliationJobs, registerReconciliation, seedDemoReconciliation } from './reconciliation/index.js';
 import { seedDemoPayments } from './seed.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -13,7 +19,31 @@ export const paymentsModule: ModuleManifest = {
   name: 'payments',
   migrationsDir: path.join(here, 'migrations'),
   permissions: ['payments.read', 'payments.manage'],
-  seedDemo: (platform) => seedDemoPayments(platform),
+  routes: async (app, platform) => {
+    await registerNode(app, platform);
+    await registerApi(app, platform);
+    await registerNotices(app, platform);
+    await registerBackoffice(app, platform);
+    await registerReconciliation(app, platform);
+    await registerCitizen(app, platform);
+  },
+  jobs: (platform) => [
+    ...nodeJobs(platform),
+    ...apiJobs(platform),
+    ...noticesJobs(platform),
+    ...backofficeJobs(platform),
+    ...reconciliationJobs(platform),
+    ...citizenJobs(platform),
+  ],
+  seedDemo: async (platform) => {
+    await seedDemoPayments(platform);
+    await seedDemoNode(platform);
+    await seedDemoApi(platform);
+    await seedDemoNotices(platform);
+    await seedDemoBackoffice(platform);
+    await seedDemoReconciliation(platform);
+    await seedDemoCitizen(platform);
+  },
 };
 
 export { createPosition, getPosition, cancelPosition, publishPosition } from './service.js';
