@@ -19,7 +19,8 @@ export function parseEuroToCents(value: string | number): number {
 
 /** 123456 → "1.234,56" (Italian format, no currency sign). */
 export function formatCents(cents: number): string {
-  const euros = Math.floor(Math.abs(cents) / 100).toLocaleString('it-IT');
+  // Grouped by hand: Intl's it-IT leaves four-digit amounts ungrouped (1234), which bills never do.
+  const euros = String(Math.floor(Math.abs(cents) / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, '.');
   return `${cents < 0 ? '-' : ''}${euros},${String(Math.abs(cents) % 100).padStart(2, '0')}`;
 }
 
