@@ -167,7 +167,7 @@ export async function openTicketsAcrossEnti(trx: Trx, query: QueueQuery) {
     .innerJoin('ente as e', 'e.id', 't.ente_id')
     .selectAll('t')
     .select(['e.slug as ente_slug', 'e.name as ente_name'])
-    .orderBy('t.due_at', sql`asc nulls last`)
+    .orderBy('t.due_at', (ob) => ob.asc().nullsLast())
     .orderBy('t.opened_at')
     .limit(query.limit)
     .offset(query.offset)
