@@ -1,13 +1,13 @@
 // Exports of the register of one year (/backoffice/enti/{slug}/albo/registro.csv|.xlsx|.pdf): every published
 // act of that year in register order, the expired, annulled and corrected ones included. CSV for Italian Excel
-// (UTF-8 with BOM, ';', CRLF, formula characters neutralised), XLSX (exceljs) and PDF (certificate.ts).
-import ExcelJS from 'exceljs';
+// and XLSX through the kernel's writers (views/table-export), PDF through certificate.ts.
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { App } from '../../../platform/http/app.js';
 import type { Platform } from '../../../platform/platform.js';
 import { formatDate, t } from '../../../platform/views/i18n/index.js';
-import { todayInRome, type Ente } from '../../../platform/tenancy/index.js';
+import { todayInRome } from '../../../platform/tenancy/index.js';
+import { sendTableExport, type ExportTable } from '../../../platform/views/table-export.js';
 import { renderRegisterPdf, type RegisterRow, type RegisterStatus } from '../certificate.js';
 import { enteTitle } from '../referto.js';
 import { registerList, type NoticeView } from '../service.js';
@@ -72,31 +72,15 @@ export function registerRows(acts: NoticeView[]): RegisterRow[] {
   }));
 }
 
-/** A CSV cell: quoted when needed; a leading formula character is neutralised (CSV injection). */
-export function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[";\r\n]/.test(safe) || safe !== safe.trim() ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
+const widths = [8, 8, 28, 60, 28, 24, 28, 12, 12, 10, 28, 12, 40, 12, 16];
 
-export const toCsv = (header: string[], rows: string[][]) => `\uFEFF${[header, ...rows].map((r) => r.map(csvCell).join(';')).join('\r\n')}\r\n`;
-
-export async function toXlsx(ente: Ente, year: number, header: string[], rows: string[][]): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
-  workbook.creator = t('app.name');
-  workbook.created = new Date();
-  workbook.title = t('noticeboard.bo.export.sheetTitle', { name: ente.name, year });
-  const sheet = workbook.addWorksheet(t('noticeboard.bo.export.sheet', { year }), { views: [{ state: 'frozen', ySplit: 1 }] });
-  sheet.addRow(header).font = { bold: true };
-  for (const row of rows) {
-    // number and year as numbers, so the sheet sorts them as numbers
-    sheet.addRow(row.map((cell, i) => (i < 2 && /^\d+$/.test(cell) ? Number(cell) : cell)));
-  }
-  const widths = [8, 8, 28, 60, 28, 24, 28, 12, 12, 10, 28, 12, 40, 12, 16];
-  sheet.columns.forEach((column, i) => {
-    column.width = widths[i] ?? 16;
-  });
-  sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: header.length } };
-  return Buffer.from(await workbook.xlsx.writeBuffer());
+/** The register as an export table; number and year are numbers, so the sheet sorts them as numbers. */
+export function registerTable(year: number, header: string[], rows: string[][]): ExportTable {
+  return {
+    sheet: t('noticeboard.bo.export.sheet', { year }),
+    columns: header.map((h, i) => ({ header: h, width: widths[i] ?? 16, kind: i < 2 ? 'number' : 'text' })),
+    rows: rows.map((row) => row.map((cell, i) => (i < 2 && /^\d+$/.test(cell) ? Number(cell) : cell))),
+  };
 }
 
 const attachment = (reply: FastifyReply, name: string) => reply.header('content-disposition', contentDisposition('attachment', name)).header('cache-control', 'no-store');
@@ -111,7 +95,7 @@ export function registerExports(app: App, platform: Platform) {
     if (!g) return reply;
     const year = yearOf(request.query.anno);
     const acts = await registerOfYear(platform, g.ente.id, year);
-    return attachment(reply, `registro-albo-${g.ente.slug}-${year}.csv`).type('text/csv; charset=utf-8').send(toCsv(exportHeader(), exportRows(acts)));
+    return sendTableExport(reply, 'csv', `registro-albo-${g.ente.slug}-${year}`, registerTable(year, exportHeader(), exportRows(acts)));
   });
 
   app.get('/backoffice/enti/:slug/albo/registro.xlsx', { schema: { hide: true, params: Params, querystring: Query } }, async (request, reply) => {
@@ -119,9 +103,9 @@ export function registerExports(app: App, platform: Platform) {
     if (!g) return reply;
     const year = yearOf(request.query.anno);
     const acts = await registerOfYear(platform, g.ente.id, year);
-    return attachment(reply, `registro-albo-${g.ente.slug}-${year}.xlsx`)
-      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-      .send(await toXlsx(g.ente, year, exportHeader(), exportRows(acts)));
+    return sendTableExport(reply, 'xlsx', `registro-albo-${g.ente.slug}-${year}`, registerTable(year, exportHeader(), exportRows(acts)), {
+      title: t('noticeboard.bo.export.sheetTitle', { name: g.ente.name, year }),
+    });
   });
 
   app.get('/backoffice/enti/:slug/albo/registro.pdf', { schema: { hide: true, params: Params, querystring: Query } }, async (request, reply) => {
