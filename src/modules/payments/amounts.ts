@@ -6,7 +6,9 @@ export class AmountError extends Error {}
 export function parseEuroToCents(value: string | number): number {
   let text = typeof value === 'number' ? String(value) : value.trim().replace(/\s|€/g, '');
   if (typeof value === 'number' && !Number.isFinite(value)) throw new AmountError('Importo non valido');
-  if (/^\d{1,3}(\.\d{3})+(,\d+)?$/.test(text)) text = text.replace(/\./g, '');
+  // "1.234,56" groups thousands with dots; "12.505" alone could be either, so it is refused, not guessed.
+  if (/^\d{1,3}(\.\d{3})+,\d+$/.test(text)) text = text.replace(/\./g, '');
+  else if (/^\d{1,3}(\.\d{3})+$/.test(text)) throw new AmountError(`Importo ambiguo: "${String(value)}" (usa la virgola per i decimali, es. 12,50)`);
   text = text.replace(',', '.');
   const match = /^(\d{1,12})(?:\.(\d{1,}))?$/.exec(text);
   if (!match) throw new AmountError(`Importo non valido: "${String(value)}"`);

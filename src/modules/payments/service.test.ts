@@ -30,7 +30,8 @@ describe('amounts', () => {
     assert.equal(parseEuroToCents('1.234,56'), 123456);
     assert.equal(parseEuroToCents('12.5'), 1250);
     assert.equal(parseEuroToCents(7), 700);
-    for (const bad of ['12,505', '0', '-3', 'dieci', '1,2,3', '']) assert.throws(() => parseEuroToCents(bad), AmountError, bad);
+    assert.equal(parseEuroToCents('1.234.567,8'), 123456780);
+    for (const bad of ['12,505', '12.505', '1.234', '0', '-3', 'dieci', '1,2,3', '']) assert.throws(() => parseEuroToCents(bad), AmountError, bad);
     assert.equal(formatCents(123456), '1.234,56');
   });
   it('splits transfers over an instalment proportionally, the rounding rest to the first', () => {
@@ -106,6 +107,10 @@ describe('payments service', () => {
     assert.equal(a.created, true);
     assert.equal(b.created, false);
     assert.equal(a.position.id, b.position.id);
+    // at the same moment too: one position, the others get it back
+    const racing = await Promise.all(Array.from({ length: 6 }, () => createPosition(db(), systemActor, asti, input({ externalRef: 'TARI-TEST-RACE' }), { now })));
+    assert.equal(new Set(racing.map((r) => r.position.id)).size, 1);
+    assert.equal(racing.filter((r) => r.created).length, 1);
   });
 
   it('publishes drafts, cancels unpaid positions, and never cancels a paid one', async () => {
@@ -139,6 +144,20 @@ describe('payments service', () => {
       { now },
     );
     assert.deepEqual(position.options.map((o) => o.instalment), [1, 2]);
+    // both instalments paid at the same moment (two receipts in two transactions): the position ends up paid
+    const both = (await createPosition(
+      db(), systemActor, asti,
+      input({ instalments: [{ amountCents: 15_000, dueDate: '2026-12-31' }, { amountCents: 15_000, dueDate: '2027-01-31' }] }),
+      { now },
+    )).position;
+    assert.equal(both.options[0]!.instalment, null);
+    await Promise.all(both.options.slice(1).map((o) => withEnte(db(), asti, async (trx) => {
+      const option = await trx.selectFrom('payment_option').selectAll().where('id', '=', o.id).executeTakeFirstOrThrow();
+      await markOptionPaid(trx, option, now);
+    })));
+    const settled = (await getPosition(db(), asti, both.id))!;
+    assert.equal(settled.status, 'paid');
+    assert.equal(settled.options[0]!.payable, false, 'the single payment is gone once instalments are paid');
     for (const [n, expected] of [[0, 'partially_paid'], [1, 'paid']] as const) {
       await withEnte(db(), asti, async (trx) => {
         const option = await trx.selectFrom('payment_option').selectAll().where('id', '=', position.options[n]!.id).executeTakeFirstOrThrow();

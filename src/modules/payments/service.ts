@@ -96,6 +96,8 @@ export function effectiveStatus(position: Pick<PositionRow, 'status'>, options: 
 
 export function positionView(p: PositionRow, options: readonly OptionRow[], transfers: readonly TransferRow[], today = todayInRome()): PositionView {
   const status = effectiveStatus(p, options, today);
+  // Once an instalment is paid, paying the whole amount would charge twice: only the other instalments remain.
+  const instalmentPaid = options.some((o) => o.instalment !== null && o.status === 'paid');
   return {
     id: p.id,
     enteId: p.ente_id,
@@ -121,7 +123,7 @@ export function positionView(p: PositionRow, options: readonly OptionRow[], tran
       retentionDate: o.retention_date,
       status: o.status,
       paidAt: o.paid_at,
-      payable: o.status === 'unpaid' && (p.status === 'valid' || p.status === 'partially_paid') && lastPayableDay(o) >= today,
+      payable: o.status === 'unpaid' && (p.status === 'valid' || p.status === 'partially_paid') && lastPayableDay(o) >= today && !(o.instalment === null && instalmentPaid),
       transfers: transfers
         .filter((t) => t.option_id === o.id)
         .map((t) => ({ idx: t.idx, beneficiaryFiscalCode: t.beneficiary_fiscal_code, iban: t.iban, amountCents: Number(t.amount_cents), taxonomy: t.taxonomy, remittance: t.remittance })),
@@ -236,7 +238,7 @@ export async function createPosition(
       if (existing) return { position: (await loadView(trx, existing.id, today))!, created: false };
     }
     const publish = options.publish ?? true;
-    const position = await trx
+    const inserted = await trx
       .insertInto('payment_position')
       .values({
         ente_id: enteId,
@@ -256,8 +258,15 @@ export async function createPosition(
         origin_module: input.originModule ?? 'payments',
         origin_ref: input.originRef ?? null,
       })
+      // A concurrent creation with the same reference won the race: return its position (same as above).
+      .onConflict((oc) => oc.columns(['ente_id', 'external_ref']).doNothing())
       .returning('id')
-      .executeTakeFirstOrThrow();
+      .executeTakeFirst();
+    if (!inserted) {
+      const winner = await trx.selectFrom('payment_position').select('id').where('external_ref', '=', resolved.externalRef).executeTakeFirstOrThrow();
+      return { position: (await loadView(trx, winner.id, today))!, created: false };
+    }
+    const position = inserted;
     const plan = [
       ...(resolved.payInFull ? [{ instalment: null as number | null, amountCents: input.amountCents, dueDate: input.dueDate! }] : []),
       ...resolved.instalments.map((i, n) => ({ instalment: n + 1 as number | null, amountCents: i.amountCents, dueDate: i.dueDate })),
@@ -341,8 +350,14 @@ export async function cancelPosition(db: Kysely<DB>, actor: Actor, enteId: strin
  * option was already paid (a repeated receipt changes nothing).
  */
 export async function markOptionPaid(trx: Trx, option: OptionRow, paidAt: Date): Promise<boolean> {
+  // The position first, then the option: two instalments paid at the same moment serialise here, so the
+  // second sees the first as paid and the position ends up paid, not partially paid.
+  const position = await trx.selectFrom('payment_position').select('status').where('id', '=', option.position_id).forUpdate().executeTakeFirstOrThrow();
   const locked = await trx.selectFrom('payment_option').selectAll().where('id', '=', option.id).forUpdate().executeTakeFirstOrThrow();
   if (locked.status === 'paid') return false;
+  // Money for a cancelled position is kept as a receipt (reconciliation shows it, the ente refunds) but the
+  // cancelled position stays cancelled.
+  if (position.status === 'cancelled') return false;
   await trx.updateTable('payment_option').set({ status: 'paid', paid_at: paidAt }).where('id', '=', option.id).execute();
   const siblings = await trx.selectFrom('payment_option').select(['instalment', 'status']).where('position_id', '=', option.position_id).execute();
   const instalments = siblings.filter((o) => o.instalment !== null);
