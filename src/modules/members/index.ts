@@ -13,6 +13,8 @@ export const demoAccounts = [
   { email: 'admin@cst.demo', description: 'amministratore del CST (tutti gli enti)' },
   { email: 'admin@asti.demo', description: 'amministratore del Comune di Asti' },
   { email: 'operatore@nizza-monferrato.demo', description: "operatore dell'albo di Nizza Monferrato" },
+  { email: 'tecnico@cst.demo', description: 'tecnico del help desk del CST (ticket di tutti gli enti)' },
+  { email: 'segreteria@canelli.demo', description: 'segreteria del Comune di Canelli (apre e segue i ticket)' },
 ];
 
 /** Public service for other modules. */
