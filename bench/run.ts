@@ -26,6 +26,7 @@ import Fastify from 'fastify';
 import { sql } from 'kysely';
 import { generateActs } from '../src/modules/noticeboard/generate.js';
 import { generateTickets } from '../src/modules/helpdesk/generate.js';
+import { SOAP_PATH, verifyBenchTarget, verifyRequestBody } from '../src/modules/payments/node/bench.js';
 import { login } from '../test/support/http.js';
 import { startEmbeddedCluster } from '../test/support/clusters.js';
 import { prepareTemplates, startTestPlatform, type TestPlatform } from '../test/support/platform.js';
@@ -177,6 +178,24 @@ const helpdeskCases: BenchCase[] = HELPDESK_TICKETS === 0 ? [] : [
   },
 ];
 
+// ------------------------------------------------------------------------------------------------ pagoPA
+
+/** The pagoPA node's verify on an unpaid demo notice of Asti: the whole SOAP path (parse, lookup, answer). */
+const paymentsCases: BenchCase[] = [
+  {
+    name: 'pagoPA paVerifyPaymentNotice (SOAP)',
+    path: SOAP_PATH,
+    method: 'POST',
+    prepare: async (ctx) => {
+      const target = await verifyBenchTarget(ctx.platform.platform.db, 'asti');
+      const notice = target.noticeNumbers[0];
+      if (!notice) throw new Error('no unpaid demo notice of Asti to verify');
+      return { headers: target.headers, body: verifyRequestBody(target.ids, notice) };
+    },
+  },
+  { name: 'pagoPA bare route (/healthz, same server)', path: '/healthz', headers: { accept: 'application/json' } },
+];
+
 export const cases: BenchCase[] = [
   { name: 'baseline (bare Fastify, small JSON)', path: BASELINE_PATH, target: 'baseline' },
   { name: 'API enti (comuni)', path: '/api/v1/enti?kind=comune', headers: { accept: 'application/json' } },
@@ -185,6 +204,7 @@ export const cases: BenchCase[] = [
   ...alboCases(ALBO_SMALL),
   ...(ALBO_LARGE > ALBO_SMALL ? alboCases(ALBO_LARGE) : []),
   ...helpdeskCases,
+  ...paymentsCases,
 ];
 
 export interface BenchResult {
