@@ -1,19 +1,21 @@
 // Pieces shared by the help desk's pages: who may see them (the desk, an ente's requesters and readers), the
 // layout with breadcrumbs, alerts and ?esito= outcomes, badges for state, priority and SLA, dates and working
 // durations, pagination and the field-level error display of the forms.
-import type { ComponentChildren, VNode } from 'preact';
+import type { ComponentChildren } from 'preact';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { can, type StaffPrincipal } from '../../../platform/auth/access.js';
 import { HttpProblem, notFound } from '../../../platform/http/problem.js';
 import type { Platform } from '../../../platform/platform.js';
-import { getCstEnte, getEnteBySlug, type Ente } from '../../../platform/tenancy/index.js';
+import { getCstEnte, type Ente } from '../../../platform/tenancy/index.js';
 import { t } from '../../../platform/views/i18n/index.js';
-import { Layout, renderDocument } from '../../../platform/views/layout.js';
+import { Layout } from '../../../platform/views/layout.js';
 import { viewerOf } from '../../../platform/views/viewer.js';
 import { requireDesk, requireRequester, requireTicketReader } from '../access.js';
 import type { SlaStatus } from '../sla/clock.js';
 import type { Priority, TicketState } from '../store.js';
 import './messages.js';
+import { enteOfSlug, sendPage, staffOrLogin } from '../../../platform/views/page.js';
+export { sendPage, staffOrLogin };
 
 export const deskPath = '/backoffice/assistenza';
 export const deskTicketPath = (slug: string, id: string) => `${deskPath}/ticket/${slug}/${id}`;
@@ -21,18 +23,6 @@ export const entePath = (slug: string) => `/backoffice/enti/${slug}/assistenza`;
 export const enteTicketPath = (slug: string, id: string) => `${entePath(slug)}/ticket/${id}`;
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Sends a rendered page; back-office pages are never cached. */
-export function sendPage(reply: FastifyReply, node: VNode, status = 200) {
-  return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderDocument(node));
-}
-
-/** The signed-in staff member, or a redirect to the login page (which comes back here). */
-export function staffOrLogin(request: FastifyRequest, reply: FastifyReply): StaffPrincipal | null {
-  if (request.staff) return request.staff;
-  void reply.redirect(`/backoffice/login?next=${encodeURIComponent(request.url)}`, 303);
-  return null;
-}
 
 /** The desk (CST staff): null after a redirect to login; 403 (audited on the CST) for anyone else. */
 export async function deskGuard(request: FastifyRequest, reply: FastifyReply, platform: Platform): Promise<{ staff: StaffPrincipal; cst: Ente } | null> {
@@ -43,11 +33,7 @@ export async function deskGuard(request: FastifyRequest, reply: FastifyReply, pl
   return { staff, cst };
 }
 
-export async function findEnte(platform: Platform, slug: string): Promise<Ente> {
-  const ente = /^[a-z0-9-]{1,100}$/.test(slug) ? await getEnteBySlug(platform.db.app, slug) : undefined;
-  if (!ente) throw notFound(t('helpdesk.pages.enteNotFound'));
-  return ente;
-}
+export const findEnte = (platform: Platform, slug: string): Promise<Ente> => enteOfSlug(platform, slug, t('helpdesk.pages.enteNotFound'));
 
 export interface EnteAccess {
   staff: StaffPrincipal;

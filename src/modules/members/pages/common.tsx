@@ -1,12 +1,13 @@
 // Pieces shared by the members pages: badges, alerts, the staff guard, form helpers and text matching.
 import type { ComponentChildren, VNode } from 'preact';
 import { isIsoDate as isCalendarDate } from '../../../platform/calendar/index.js';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { StaffPrincipal } from '../../../platform/auth/index.js';
+import type { FastifyReply } from 'fastify';
 import { t } from '../../../platform/views/i18n/index.js';
 import { renderDocument } from '../../../platform/views/layout.js';
 import type { AdhesionStatus } from '../adhesion.js';
 import '../messages.js';
+import { staffOrLogin } from '../../../platform/views/page.js';
+export { staffOrLogin };
 
 export const statusBadgeClass: Record<AdhesionStatus, string> = {
   signed: 'bg-success',
@@ -96,12 +97,6 @@ export function sendPage(reply: FastifyReply, node: VNode, options: { status?: n
  * The signed-in staff member, or a redirect to the login page (which comes back here after login).
  * Usage: `const staff = staffOrLogin(request, reply); if (!staff) return reply;`
  */
-export function staffOrLogin(request: FastifyRequest, reply: FastifyReply): StaffPrincipal | null {
-  if (request.staff) return request.staff;
-  void reply.redirect(`/backoffice/login?next=${encodeURIComponent(request.url)}`, 303);
-  return null;
-}
-
 
 /** A real calendar date 'YYYY-MM-DD' (rejects 2024-02-30). */
 export function isIsoDate(value: string | undefined): value is string {

@@ -1,37 +1,23 @@
 // Pieces shared by the back-office pages of the albo: the staff guard, the layout with its breadcrumbs, the
 // state badges of an act, alerts, form and multipart helpers, dates in Rome time.
-import type { ComponentChildren, VNode } from 'preact';
+import type { ComponentChildren } from 'preact';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { can, requirePermission, type StaffPrincipal } from '../../../platform/auth/index.js';
 import { isIsoDate } from '../../../platform/calendar/index.js';
-import { HttpProblem, notFound, unprocessable } from '../../../platform/http/problem.js';
+import { HttpProblem, unprocessable } from '../../../platform/http/problem.js';
 import type { Platform } from '../../../platform/platform.js';
 import { formatDate, t } from '../../../platform/views/i18n/index.js';
-import { Layout, renderDocument } from '../../../platform/views/layout.js';
+import { Layout } from '../../../platform/views/layout.js';
 import { viewerOf } from '../../../platform/views/viewer.js';
-import { getEnteBySlug, type Ente } from '../../../platform/tenancy/index.js';
+import { type Ente } from '../../../platform/tenancy/index.js';
 import type { NoticeView, UploadedFile } from '../service.js';
 import '../messages-backoffice.js';
+import { enteOfSlug, sendPage, staffOrLogin } from '../../../platform/views/page.js';
+export { sendPage, staffOrLogin };
 
 export const alboPath = (slug: string) => `/backoffice/enti/${slug}/albo`;
 
-/** Sends a rendered page. Back-office pages are never cached. */
-export function sendPage(reply: FastifyReply, node: VNode, status = 200) {
-  return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderDocument(node));
-}
-
-/** The signed-in staff member, or a redirect to the login page (which comes back here after login). */
-export function staffOrLogin(request: FastifyRequest, reply: FastifyReply): StaffPrincipal | null {
-  if (request.staff) return request.staff;
-  void reply.redirect(`/backoffice/login?next=${encodeURIComponent(request.url)}`, 303);
-  return null;
-}
-
-export async function findEnte(platform: Platform, slug: string): Promise<Ente> {
-  const ente = /^[a-z0-9-]{1,100}$/.test(slug) ? await getEnteBySlug(platform.db.app, slug) : undefined;
-  if (!ente) throw notFound(t('noticeboard.bo.enteNotFound'));
-  return ente;
-}
+export const findEnte = (platform: Platform, slug: string): Promise<Ente> => enteOfSlug(platform, slug, t('noticeboard.bo.enteNotFound'));
 
 export interface Guarded {
   staff: StaffPrincipal;

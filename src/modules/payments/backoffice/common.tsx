@@ -1,17 +1,19 @@
 // Pieces shared by the back-office pages of payments: the staff guard, the layout with its breadcrumbs, alerts,
 // form fields with their Italian error next to them, status badges and money.
-import type { ComponentChildren, VNode } from 'preact';
+import type { ComponentChildren } from 'preact';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { requirePermission, type StaffPrincipal } from '../../../platform/auth/index.js';
-import { HttpProblem, notFound } from '../../../platform/http/problem.js';
+import { HttpProblem } from '../../../platform/http/problem.js';
 import type { Platform } from '../../../platform/platform.js';
-import { getEnteBySlug, type Ente } from '../../../platform/tenancy/index.js';
+import { type Ente } from '../../../platform/tenancy/index.js';
 import { t } from '../../../platform/views/i18n/index.js';
-import { Layout, renderDocument } from '../../../platform/views/layout.js';
+import { Layout } from '../../../platform/views/layout.js';
 import { viewerOf } from '../../../platform/views/viewer.js';
 import { formatCents } from '../amounts.js';
 import type { PositionStatus } from '../store.js';
 import './messages.js';
+import { enteOfSlug, sendPage, staffOrLogin } from '../../../platform/views/page.js';
+export { sendPage, staffOrLogin };
 
 export const paymentsPath = (slug: string) => `/backoffice/enti/${slug}/pagamenti`;
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -19,21 +21,7 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 /** "1.234,56 €" */
 export const euro = (cents: number) => `${formatCents(cents)} €`;
 
-export function sendPage(reply: FastifyReply, node: VNode, status = 200) {
-  return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderDocument(node));
-}
-
-export function staffOrLogin(request: FastifyRequest, reply: FastifyReply): StaffPrincipal | null {
-  if (request.staff) return request.staff;
-  void reply.redirect(`/backoffice/login?next=${encodeURIComponent(request.url)}`, 303);
-  return null;
-}
-
-export async function findEnte(platform: Platform, slug: string): Promise<Ente> {
-  const ente = /^[a-z0-9-]{1,100}$/.test(slug) ? await getEnteBySlug(platform.db.app, slug) : undefined;
-  if (!ente) throw notFound(t('payments.bo.enteNotFound'));
-  return ente;
-}
+export const findEnte = (platform: Platform, slug: string): Promise<Ente> => enteOfSlug(platform, slug, t('payments.bo.enteNotFound'));
 
 export interface Guarded {
   staff: StaffPrincipal;

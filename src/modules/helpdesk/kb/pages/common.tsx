@@ -1,35 +1,20 @@
 // What the guide's pages share: sending a page, the login redirect, the layouts of the desk side and of an ente's
 // side, reading urlencoded form fields, and the ?esito= success messages.
-import type { ComponentChildren, VNode } from 'preact';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { StaffPrincipal } from '../../../../platform/auth/access.js';
-import { HttpProblem, notFound } from '../../../../platform/http/problem.js';
+import type { ComponentChildren } from 'preact';
+import type { FastifyRequest } from 'fastify';
+import { HttpProblem } from '../../../../platform/http/problem.js';
 import type { Platform } from '../../../../platform/platform.js';
-import { getEnteBySlug, type Ente } from '../../../../platform/tenancy/index.js';
+import { type Ente } from '../../../../platform/tenancy/index.js';
 import { t } from '../../../../platform/views/i18n/index.js';
-import { Layout, renderDocument } from '../../../../platform/views/layout.js';
+import { Layout } from '../../../../platform/views/layout.js';
 import { viewerOf } from '../../../../platform/views/viewer.js';
 import { Alert } from '../components.js';
 import { deskGuidePath, enteGuidePath } from '../paths.js';
 import '../messages.js';
+import { enteOfSlug, sendPage, staffOrLogin } from '../../../../platform/views/page.js';
+export { sendPage, staffOrLogin };
 
-/** Sends a rendered page; back-office pages are never cached. */
-export function sendPage(reply: FastifyReply, node: VNode, status = 200) {
-  return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderDocument(node));
-}
-
-/** The signed-in staff member, or a redirect to the login page (which comes back here). */
-export function staffOrLogin(request: FastifyRequest, reply: FastifyReply): StaffPrincipal | null {
-  if (request.staff) return request.staff;
-  void reply.redirect(`/backoffice/login?next=${encodeURIComponent(request.url)}`, 303);
-  return null;
-}
-
-export async function findEnte(platform: Platform, slug: string): Promise<Ente> {
-  const ente = /^[a-z0-9-]{1,100}$/.test(slug) ? await getEnteBySlug(platform.db.app, slug) : undefined;
-  if (!ente) throw notFound(t('kb.error.enteNotFound'));
-  return ente;
-}
+export const findEnte = (platform: Platform, slug: string): Promise<Ente> => enteOfSlug(platform, slug, t('kb.error.enteNotFound'));
 
 type Crumb = { label: string; href?: string };
 

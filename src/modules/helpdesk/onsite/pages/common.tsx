@@ -1,33 +1,23 @@
 // Pieces shared by the on-site pages: layout with breadcrumbs, sending, login redirect, alerts, the hours
 // summary of an ente, the report block and form-error handling.
-import type { ComponentChildren, VNode } from 'preact';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { StaffPrincipal } from '../../../../platform/auth/access.js';
+import type { ComponentChildren } from 'preact';
+import type { FastifyRequest } from 'fastify';
 import { HttpProblem, notFound } from '../../../../platform/http/problem.js';
 import type { Platform } from '../../../../platform/platform.js';
 import { formatDate, t } from '../../../../platform/views/i18n/index.js';
-import { Layout, renderDocument } from '../../../../platform/views/layout.js';
+import { Layout } from '../../../../platform/views/layout.js';
 import { viewerOf } from '../../../../platform/views/viewer.js';
 import { getEnteBySlug, type Ente } from '../../../../platform/tenancy/index.js';
 import type { HoursBalance } from '../hours.js';
 import type { ReportView, VisitView } from '../service.js';
 import { hoursText, romeParts } from '../time.js';
 import '../messages.js';
+import { sendPage, staffOrLogin } from '../../../../platform/views/page.js';
+export { sendPage, staffOrLogin };
 
 export const deskPath = '/backoffice/assistenza/interventi';
 export const entePath = (slug: string) => `/backoffice/enti/${slug}/assistenza/interventi`;
 export const deskVisitPath = (v: Pick<VisitView, 'id' | 'ente'>) => `${deskPath}/${v.ente.slug}/${v.id}`;
-
-export function sendPage(reply: FastifyReply, node: VNode, status = 200) {
-  return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderDocument(node));
-}
-
-/** The signed-in staff member, or a redirect to the login page (null: the reply is sent). */
-export function staffOrLogin(request: FastifyRequest, reply: FastifyReply): StaffPrincipal | null {
-  if (request.staff) return request.staff;
-  void reply.redirect(`/backoffice/login?next=${encodeURIComponent(request.url)}`, 303);
-  return null;
-}
 
 export async function findEnte(platform: Platform, slug: string): Promise<Ente> {
   const ente = /^[a-z0-9-]{1,100}$/.test(slug) ? await getEnteBySlug(platform.db.app, slug) : undefined;

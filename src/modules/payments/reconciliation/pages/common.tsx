@@ -1,33 +1,25 @@
 // Pieces shared by the reconciliation pages: the guards (an ente's staff, the CST's view), the layout with its
 // breadcrumbs and section links, alerts, money, and a table drawn from the same definition as its export.
-import type { ComponentChildren, VNode } from 'preact';
+import type { ComponentChildren } from 'preact';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { requirePermission, type StaffPrincipal } from '../../../../platform/auth/index.js';
 import { HttpProblem, notFound } from '../../../../platform/http/problem.js';
 import type { Platform } from '../../../../platform/platform.js';
 import { getCstEnte, getEnteBySlug, type Ente } from '../../../../platform/tenancy/index.js';
 import { formatDate, formatNumber, t } from '../../../../platform/views/i18n/index.js';
-import { Layout, renderDocument } from '../../../../platform/views/layout.js';
+import { Layout } from '../../../../platform/views/layout.js';
 import type { Cell, ExportColumn, ExportTable } from '../../../../platform/views/table-export.js';
 import { viewerOf } from '../../../../platform/views/viewer.js';
 import { formatCents } from '../../amounts.js';
 import '../messages.js';
+import { sendPage, staffOrLogin } from '../../../../platform/views/page.js';
+export { sendPage, staffOrLogin };
 
 export const recPath = (slug: string) => `/backoffice/enti/${slug}/pagamenti/riconciliazione`;
 export const NETWORK_PATH = '/backoffice/pagamenti/riconciliazione';
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const euro = (cents: number | string) => `${formatCents(Number(cents))} €`;
-
-export function sendPage(reply: FastifyReply, node: VNode, status = 200) {
-  return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderDocument(node));
-}
-
-export function staffOrLogin(request: FastifyRequest, reply: FastifyReply): StaffPrincipal | null {
-  if (request.staff) return request.staff;
-  void reply.redirect(`/backoffice/login?next=${encodeURIComponent(request.url)}`, 303);
-  return null;
-}
 
 export async function enteOf(platform: Platform, slug: string): Promise<Ente> {
   const ente = /^[a-z0-9-]{1,100}$/.test(slug) ? await getEnteBySlug(platform.db.app, slug) : undefined;
