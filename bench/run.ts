@@ -10,6 +10,7 @@
 //   npm run bench -- enti portal                                   only cases whose name contains a word
 //   BENCH_ALBO_ACTS=200000 npm run bench -- albo                   the albo at 10,000 acts, then at 200,000
 //   BENCH_HELPDESK_TICKETS=500000 npm run bench -- helpdesk        help desk cases with 500,000 tickets (0 skips)
+//   BENCH_NOTICES=100000 npm run bench -- notices                  pagoPA notice PDFs/s vs bare pdfkit pages/s (0 skips)
 //
 // The albo cases measure the list page and the API of one comune with 10,000 acts in the database (all comuni),
 // then again after generating up to BENCH_ALBO_ACTS (default 1,000,000; 0 skips that step), and compare the
@@ -27,6 +28,7 @@ import { sql } from 'kysely';
 import { generateActs } from '../src/modules/noticeboard/generate.js';
 import { generateTickets } from '../src/modules/helpdesk/generate.js';
 import { SOAP_PATH, verifyBenchTarget, verifyRequestBody } from '../src/modules/payments/node/bench.js';
+import { benchNotices } from '../src/modules/payments/notices/bench.js';
 import { login } from '../test/support/http.js';
 import { startEmbeddedCluster } from '../test/support/clusters.js';
 import { prepareTemplates, startTestPlatform, type TestPlatform } from '../test/support/platform.js';
@@ -320,6 +322,8 @@ function alboSummary(results: BenchResult[]): { text: string; data: unknown } | 
   return { text: lines.join('\n'), data: { slug: ALBO_SLUG, steps: Object.fromEntries(alboSteps), comparisons } };
 }
 
+let noticesResult: Awaited<ReturnType<typeof benchNotices>> | null = null;
+
 async function main() {
   console.log(`bench: ${seconds}s per case (after ${warmupSeconds}s warm-up), ${connections} connections, Node ${process.version}, ${os.cpus().length} CPU(s)`);
   console.log('bench: starting embedded PostgreSQL and seeding the demo network …');
@@ -385,6 +389,15 @@ async function main() {
     const failing = results.filter((r) => r.non2xx + r.errors + r.timeouts > 0);
     if (failing.length > 0) console.log(`note: ${failing.map((r) => r.name).join(', ')} answered non-2xx or failed; their figures do not measure the real page.\n`);
 
+    // Notice PDFs are not HTTP: notices/s against the PDF library's bare page rate, measured in this run.
+    const noticeCount = nonNegativeInteger('BENCH_NOTICES', 2000);
+    if (noticeCount > 0 && (filters.length === 0 || filters.some((f) => 'notices pagopa'.includes(f.toLowerCase())))) {
+      process.stdout.write(`bench: ${noticeCount.toLocaleString('en')} pagoPA notice PDFs … `);
+      const r = await benchNotices(platform.platform, noticeCount);
+      console.log(`${r.notices.perSecond.toFixed(1)} notices/s vs ${r.bare.perSecond.toFixed(0)} bare pdfkit pages/s (ratio ${r.ratio.toFixed(3)})`);
+      noticesResult = r;
+    }
+
     const albo = alboSummary(results);
     if (albo) console.log(`${albo.text}\n`);
     if (helpdeskStep) {
@@ -406,6 +419,7 @@ async function main() {
       results,
       albo: albo?.data ?? null,
       helpdesk: helpdeskStep ?? null,
+      notices: noticesResult,
     };
     const outFile = path.join(outDir, 'latest.json');
     fs.writeFileSync(outFile, `${JSON.stringify(report, null, 2)}\n`);

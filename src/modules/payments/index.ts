@@ -48,3 +48,4 @@ export const paymentsModule: ModuleManifest = {
 
 export { createPosition, getPosition, cancelPosition, publishPosition } from './service.js';
 export type { PositionInput, PositionView, OptionView, PositionStatus } from './service.js';
+export { noticePdf, printableOptions } from './notices/index.js';
