@@ -69,11 +69,11 @@ async function withCluster(start: () => Promise<Cluster>, fn: (cluster: Cluster)
 }
 
 if (only('embedded') || only('unit')) {
-  await withCluster(startEmbeddedCluster, (cluster) => runFiles('embedded', unitAndIntegration, cluster, 2));
+  await withCluster(startEmbeddedCluster, (cluster) => runFiles('embedded', unitAndIntegration, cluster, 3));
 }
 if (only('pg15')) {
   if (debianPg15Available()) {
-    await withCluster(startDebianCluster, (cluster) => runFiles('pg15', unitAndIntegration, cluster, 2));
+    await withCluster(startDebianCluster, (cluster) => runFiles('pg15', unitAndIntegration, cluster, 3));
   } else if (process.env.CI) {
     console.error('Debian PostgreSQL 15 is not installed (apt-get install postgresql-15): required in CI');
     totals.failed += 1;
