@@ -7,9 +7,7 @@
 // Uploads are multipart forms, parsed only in this plugin's scope (@fastify/multipart with attachFieldsToBody,
 // so the kernel's CSRF check reads `_csrf` like any other form field). A file over the size limit is not an
 // error of the parser: its bytes are dropped and the page says so next to the form, with the fields kept.
-import { timingSafeEqual } from 'node:crypto';
 import multipart from '@fastify/multipart';
-import type { FastifyRequest } from 'fastify';
 import type { App } from '../../platform/http/app.js';
 import { HttpProblem } from '../../platform/http/problem.js';
 import type { Platform } from '../../platform/platform.js';
@@ -22,40 +20,7 @@ import { registerListPage } from './backoffice/list.js';
 import { registerRequestPages } from './backoffice/requests.js';
 import { MAX_ATTACHMENTS, MAX_DOCUMENT_BYTES } from './service.js';
 import './messages-backoffice.js';
-
-interface UploadPart {
-  file: NodeJS.ReadableStream & { truncated?: boolean; resume(): unknown };
-  fields: Record<string, unknown>;
-  _buf: Buffer | null;
-  tooLarge?: boolean;
-}
-
-/** Whether the form field `_csrf` already received matches the session's token (it comes before the files). */
-function csrfBeforeFiles(request: FastifyRequest, fields: Record<string, unknown>): boolean {
-  const expected = request.session?.csrfToken;
-  const field = fields._csrf as { value?: unknown } | undefined;
-  const given = field && typeof field === 'object' ? field.value : undefined;
-  if (!request.staff || typeof expected !== 'string' || typeof given !== 'string') return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-/**
- * Reads an uploaded file into memory, up to the limit. Files of a request without a staff session and a valid
- * CSRF token are drained unread: the request is refused anyway, and no stranger fills the memory.
- */
-async function onFile(this: FastifyRequest, part: UploadPart) {
-  if (!csrfBeforeFiles(this, part.fields)) {
-    for await (const _chunk of part.file) void _chunk;
-    part._buf = Buffer.alloc(0);
-    return;
-  }
-  const chunks: Buffer[] = [];
-  for await (const chunk of part.file) if (!part.file.truncated) chunks.push(chunk as Buffer);
-  part.tooLarge = part.file.truncated === true;
-  part._buf = part.tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks);
-}
+import { readFileAfterCsrf } from '../../platform/http/multipart.js';
 
 const multipartErrors: Record<string, [number, string]> = {
   FST_FILES_LIMIT: [413, 'noticeboard.bo.upload.tooManyFiles'],
@@ -77,7 +42,7 @@ export async function registerBackofficePages(app: App, platform: Platform): Pro
     await scope.register(multipart, {
       attachFieldsToBody: true,
       throwFileSizeLimit: false,
-      onFile,
+      onFile: readFileAfterCsrf,
       limits: { fileSize: MAX_DOCUMENT_BYTES, files: MAX_ATTACHMENTS + 1, fields: 40, parts: MAX_ATTACHMENTS + 41, fieldSize: 64 * 1024 },
     } as Parameters<typeof multipart>[1]);
 

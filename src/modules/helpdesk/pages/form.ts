@@ -2,66 +2,25 @@
 // scope (@fastify/multipart with attachFieldsToBody, so the kernel's CSRF check reads `_csrf` like any other
 // field). The CSRF field comes first in the form, so files of a forged or anonymous request are drained unread.
 // A file over the limit is not an error of the parser: its bytes are dropped and the page says so.
-// (Same approach as the albo's back office; a shared kernel helper would serve both — see the report.)
-import { timingSafeEqual } from 'node:crypto';
 import multipart from '@fastify/multipart';
-import type { FastifyRequest } from 'fastify';
 import type { App } from '../../../platform/http/app.js';
+import { formFieldsOf, multipartPartsOf, readFileAfterCsrf, type MultipartFilePart } from '../../../platform/http/multipart.js';
 import { HttpProblem } from '../../../platform/http/problem.js';
 import { t } from '../../../platform/views/i18n/index.js';
 import { MAX_ATTACHMENTS_PER_CALL, MAX_ATTACHMENT_BYTES, type Upload } from '../attachments.js';
 
+/** Form fields as trimmed strings (kernel helper, re-exported for the pages of this module). */
+export const fieldsOf = formFieldsOf;
+
 export const MAX_UPLOAD_BYTES = MAX_ATTACHMENT_BYTES;
 export const MAX_UPLOADS = MAX_ATTACHMENTS_PER_CALL;
-
-interface FieldPart {
-  type: 'field';
-  value: unknown;
-}
-interface FilePart {
-  type: 'file';
-  filename: string;
-  mimetype: string;
-  _buf: Buffer | null;
-  tooLarge?: boolean;
-}
-type Part = FieldPart | FilePart;
-
-interface UploadPart {
-  file: NodeJS.ReadableStream & { truncated?: boolean };
-  fields: Record<string, unknown>;
-  _buf: Buffer | null;
-  tooLarge?: boolean;
-}
-
-function csrfBeforeFiles(request: FastifyRequest, fields: Record<string, unknown>): boolean {
-  const expected = request.session?.csrfToken;
-  const field = fields._csrf as { value?: unknown } | undefined;
-  const given = field && typeof field === 'object' ? field.value : undefined;
-  if (!request.staff || typeof expected !== 'string' || typeof given !== 'string') return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-async function onFile(this: FastifyRequest, part: UploadPart) {
-  if (!csrfBeforeFiles(this, part.fields)) {
-    for await (const _chunk of part.file) void _chunk;
-    part._buf = Buffer.alloc(0);
-    return;
-  }
-  const chunks: Buffer[] = [];
-  for await (const chunk of part.file) if (!part.file.truncated) chunks.push(chunk as Buffer);
-  part.tooLarge = part.file.truncated === true;
-  part._buf = part.tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks);
-}
 
 /** Registers the multipart parser in `scope` and turns its refusals into Italian problems. */
 export async function registerMultipart(scope: App): Promise<void> {
   await scope.register(multipart, {
     attachFieldsToBody: true,
     throwFileSizeLimit: false,
-    onFile,
+    onFile: readFileAfterCsrf,
     limits: { fileSize: MAX_UPLOAD_BYTES, files: MAX_UPLOADS, fields: 30, parts: MAX_UPLOADS + 30, fieldSize: 64 * 1024 },
   } as Parameters<typeof multipart>[1]);
   scope.setErrorHandler((error: Error & { code?: string }) => {
@@ -75,30 +34,11 @@ export async function registerMultipart(scope: App): Promise<void> {
   });
 }
 
-const partsOf = (value: unknown): Part[] =>
-  (Array.isArray(value) ? value : [value]).filter((p): p is Part => !!p && typeof p === 'object' && 'type' in p && (p.type === 'field' || p.type === 'file'));
-
-/** Form fields as trimmed strings, from an urlencoded body or a multipart one ({ value } wrappers). */
-export function fieldsOf(body: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!body || typeof body !== 'object') return out;
-  for (const [key, raw] of Object.entries(body as Record<string, unknown>)) {
-    if (key === '_csrf') continue;
-    if (typeof raw === 'string') out[key] = raw.trim();
-    else if (Array.isArray(raw) && typeof raw[0] === 'string') out[key] = raw[0].trim();
-    else {
-      const field = partsOf(raw).find((p): p is FieldPart => p.type === 'field');
-      if (field && typeof field.value === 'string') out[key] = field.value.trim();
-    }
-  }
-  return out;
-}
-
 /** The files sent in the multipart field `name` (an empty file input is skipped); 413 for a file over the limit. */
 export function uploadsOf(body: unknown, name = 'allegati'): Upload[] {
   if (!body || typeof body !== 'object') return [];
   const out: Upload[] = [];
-  for (const file of partsOf((body as Record<string, unknown>)[name]).filter((p): p is FilePart => p.type === 'file')) {
+  for (const file of multipartPartsOf((body as Record<string, unknown>)[name]).filter((p): p is MultipartFilePart => p.type === 'file')) {
     if (file.tooLarge) {
       throw new HttpProblem(413, t('helpdesk.pages.upload.tooLargeTitle'), t('helpdesk.pages.upload.tooLarge', { name: file.filename || '?', max: MAX_UPLOAD_BYTES / 1024 / 1024 }));
     }

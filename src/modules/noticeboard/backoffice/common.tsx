@@ -13,6 +13,10 @@ import { type Ente } from '../../../platform/tenancy/index.js';
 import type { NoticeView, UploadedFile } from '../service.js';
 import '../messages-backoffice.js';
 import { enteOfSlug, sendPage, staffOrLogin } from '../../../platform/views/page.js';
+import { formFieldsOf, multipartPartsOf, type MultipartFilePart } from '../../../platform/http/multipart.js';
+
+/** Form fields as trimmed strings (kernel helper, re-exported for the albo's pages). */
+export const fieldsOf = formFieldsOf;
 export { sendPage, staffOrLogin };
 
 export const alboPath = (slug: string) => `/backoffice/enti/${slug}/albo`;
@@ -166,42 +170,10 @@ export function romeLocalToDate(value: string): Date {
 
 // ------------------------------------------------------------------------------------------- form bodies
 
-interface MultipartField {
-  type: 'field';
-  value: unknown;
-}
-interface MultipartFile {
-  type: 'file';
-  filename: string;
-  _buf: Buffer | null;
-  /** Set by the upload handler when the file passed the size limit (its bytes were dropped). */
-  tooLarge?: boolean;
-}
-type Part = MultipartField | MultipartFile;
-
-const partsOf = (value: unknown): Part[] =>
-  (Array.isArray(value) ? value : [value]).filter((p): p is Part => !!p && typeof p === 'object' && 'type' in p && (p.type === 'field' || p.type === 'file'));
-
-/** Form fields as trimmed strings, from an urlencoded body or a multipart one ({ value } wrappers). */
-export function fieldsOf(body: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!body || typeof body !== 'object') return out;
-  for (const [key, raw] of Object.entries(body as Record<string, unknown>)) {
-    if (key === '_csrf') continue;
-    if (typeof raw === 'string') out[key] = raw.trim();
-    else if (Array.isArray(raw) && typeof raw[0] === 'string') out[key] = raw[0].trim();
-    else {
-      const field = partsOf(raw).find((p): p is MultipartField => p.type === 'field');
-      if (field && typeof field.value === 'string') out[key] = field.value.trim();
-    }
-  }
-  return out;
-}
-
 /** The files sent in the multipart field `name` (empty file inputs skipped); throws 413 for a file over the limit. */
 export function filesOf(body: unknown, name: string, maxBytes: number): UploadedFile[] {
   if (!body || typeof body !== 'object') return [];
-  const files = partsOf((body as Record<string, unknown>)[name]).filter((p): p is MultipartFile => p.type === 'file');
+  const files = multipartPartsOf((body as Record<string, unknown>)[name]).filter((p): p is MultipartFilePart => p.type === 'file');
   const out: UploadedFile[] = [];
   for (const file of files) {
     if (file.tooLarge) {

@@ -1,47 +1,21 @@
 // Uploads of the reconciliation pages (an FdR, a bank statement): multipart parsed only in this area's scope,
 // with attachFieldsToBody so the kernel's CSRF check reads `_csrf` like any form field. Files of a request
 // without a staff session and a matching CSRF token (sent before the file) are drained unread.
-import { timingSafeEqual } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../../../platform/http/app.js';
+import { readFileAfterCsrf, type MultipartFilePart } from '../../../../platform/http/multipart.js';
 import { HttpProblem, unprocessable } from '../../../../platform/http/problem.js';
 import { t } from '../../../../platform/views/i18n/index.js';
 import { MAX_FDR_BYTES } from '../fdr.js';
 import '../messages.js';
-
-interface UploadPart {
-  file: NodeJS.ReadableStream & { truncated?: boolean };
-  fields: Record<string, unknown>;
-  filename: string;
-  _buf: Buffer | null;
-  tooLarge?: boolean;
-}
-
-function csrfBeforeFile(request: FastifyRequest, fields: Record<string, unknown>): boolean {
-  const expected = request.session?.csrfToken;
-  const field = fields._csrf as { value?: unknown } | undefined;
-  const given = field && typeof field === 'object' ? field.value : undefined;
-  if (!request.staff || typeof expected !== 'string' || typeof given !== 'string') return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-async function onFile(this: FastifyRequest, part: UploadPart) {
-  const chunks: Buffer[] = [];
-  const keep = csrfBeforeFile(this, part.fields);
-  for await (const chunk of part.file) if (keep && !part.file.truncated) chunks.push(chunk as Buffer);
-  part.tooLarge = part.file.truncated === true;
-  part._buf = keep && !part.tooLarge ? Buffer.concat(chunks) : Buffer.alloc(0);
-}
 
 /** Registers multipart parsing (one file up to the FdR limit) on an encapsulated scope. */
 export async function registerUploads(scope: App): Promise<void> {
   await scope.register(multipart, {
     attachFieldsToBody: true,
     throwFileSizeLimit: false,
-    onFile,
+    onFile: readFileAfterCsrf,
     limits: { fileSize: MAX_FDR_BYTES, files: 1, fields: 10, parts: 12, fieldSize: 16 * 1024 },
   } as Parameters<typeof multipart>[1]);
   scope.setErrorHandler((error: Error & { code?: string; statusCode?: number }) => {
@@ -59,7 +33,7 @@ export async function registerUploads(scope: App): Promise<void> {
 export function fileOf(request: FastifyRequest, name: string, missing: string): { bytes: Buffer; name: string } {
   if (!request.isMultipart()) throw unprocessable(missing);
   const raw = (request.body as Record<string, unknown> | undefined)?.[name];
-  const part = (Array.isArray(raw) ? raw[0] : raw) as (UploadPart & { type?: string }) | undefined;
+  const part = (Array.isArray(raw) ? raw[0] : raw) as (MultipartFilePart & { type?: string }) | undefined;
   if (!part || part.type !== 'file') throw unprocessable(missing);
   if (part.tooLarge) throw new HttpProblem(413, t('payments.rec.error.title'), t('payments.rec.upload.tooLarge'));
   const bytes = part._buf ?? Buffer.alloc(0);
