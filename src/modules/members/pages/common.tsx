@@ -7,6 +7,7 @@ import { renderDocument } from '../../../platform/views/layout.js';
 import type { AdhesionStatus } from '../adhesion.js';
 import '../messages.js';
 import { staffOrLogin } from '../../../platform/views/page.js';
+import { formFieldsOf } from '../../../platform/http/multipart.js';
 export { staffOrLogin };
 
 export const statusBadgeClass: Record<AdhesionStatus, string> = {
@@ -103,15 +104,5 @@ export function isIsoDate(value: string | undefined): value is string {
   return value !== undefined && isCalendarDate(value);
 }
 
-/** Form fields as strings (trimmed), whatever the body parser produced. */
-export function fieldsOf(body: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (body && typeof body === 'object') {
-    for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
-      if (key === '_csrf') continue;
-      if (typeof value === 'string') out[key] = value.trim();
-      else if (Array.isArray(value) && typeof value[0] === 'string') out[key] = value[0].trim();
-    }
-  }
-  return out;
-}
+/** Form fields as trimmed strings (kernel helper, re-exported for this module's pages). */
+export const fieldsOf = formFieldsOf;

@@ -13,6 +13,7 @@ import { formatCents } from '../amounts.js';
 import type { PositionStatus } from '../store.js';
 import './messages.js';
 import { enteOfSlug, sendPage, staffOrLogin } from '../../../platform/views/page.js';
+import { formFieldsOf } from '../../../platform/http/multipart.js';
 export { sendPage, staffOrLogin };
 
 export const paymentsPath = (slug: string) => `/backoffice/enti/${slug}/pagamenti`;
@@ -145,18 +146,8 @@ export function StatusBadge({ status }: { status: PositionStatus }) {
   return <span class={`badge ${badges[status]}`}>{statusText(status)}</span>;
 }
 
-/** Trimmed strings of an urlencoded form (the CSRF token left out). */
-export function fieldsOf(body: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!body || typeof body !== 'object') return out;
-  for (const [key, raw] of Object.entries(body as Record<string, unknown>)) {
-    if (key === '_csrf') continue;
-    const value = Array.isArray(raw) ? raw[0] : raw;
-    if (typeof value === 'string') out[key] = value.trim();
-    else if (value && typeof value === 'object' && 'value' in value && typeof (value as { value: unknown }).value === 'string') out[key] = ((value as { value: string }).value).trim();
-  }
-  return out;
-}
+/** Form fields as trimmed strings (kernel helper, re-exported for this module's pages). */
+export const fieldsOf = formFieldsOf;
 
 const romeDateTime = new Intl.DateTimeFormat('it-IT', { timeZone: 'Europe/Rome', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 export const formatDateTime = (d: Date | string | null | undefined) => (d ? romeDateTime.format(new Date(d)) : '');
