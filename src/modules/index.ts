@@ -4,5 +4,6 @@ import { membersModule } from './members/index.js';
 import { noticeboardModule } from './noticeboard/index.js';
 import { helpdeskModule } from './helpdesk/index.js';
 import { paymentsModule } from './payments/index.js';
+import { messagingModule } from './messaging/index.js';
 
-export const modules: ModuleManifest[] = [membersModule, noticeboardModule, helpdeskModule, paymentsModule];
+export const modules: ModuleManifest[] = [membersModule, noticeboardModule, helpdeskModule, paymentsModule, messagingModule];

@@ -61,6 +61,10 @@ export async function bootPlatform(config: Config, options: BootOptions): Promis
     cleanup.push(() => db.close());
     const jobs = new Jobs(ownerUrl, log);
     await jobs.start();
+    const stopSteps: (() => Promise<void>)[] = [];
+    cleanup.unshift(async () => {
+      for (const step of stopSteps) await step().catch((err) => log.error({ err }, 'module shutdown step failed'));
+    });
     cleanup.unshift(() => jobs.stop());
     const mail = new Mailer(config, jobs, log);
     cleanup.push(async () => mail.close());
@@ -72,6 +76,7 @@ export async function bootPlatform(config: Config, options: BootOptions): Promis
       mail,
       log,
       secrets: { cookie: config.sessionSecret ?? (await loadOrCreateSecret(db, 'cookie')) },
+      onStop: (step) => void stopSteps.unshift(step),
     };
     await jobs.register([...authJobs(platform), ...mailJobs(platform), ...options.modules.flatMap((m) => m.jobs?.(platform) ?? [])], options.workers ?? config.jobs);
 
@@ -83,6 +88,8 @@ export async function bootPlatform(config: Config, options: BootOptions): Promis
         seeded = true;
       }
     }
+
+    if (options.workers ?? config.jobs) for (const module of options.modules) await module.started?.(platform);
 
     const app = await buildApp(platform, options.modules);
     if (options.listen !== false) await app.listen({ port: config.port, host: config.host });

@@ -19,6 +19,8 @@ export interface ModuleManifest {
   jobs?: (platform: Platform) => JobDefinition<any>[];
   /** Inbound e-mail this module takes (its addresses), delivered by the kernel's SMTP listener. */
   inboundMail?: (platform: Platform) => InboundMailHandler;
+  /** Runs once the job workers have started in this process (e.g. resume work a crash interrupted). */
+  started?: (platform: Platform) => Promise<void>;
   /** Demo data for this module, run once after the network is seeded. */
   seedDemo?: (platform: Platform) => Promise<void>;
 }

@@ -15,4 +15,7 @@ export interface Platform {
   mail: Mailer;
   log: Logger;
   secrets: { cookie: string };
+  /** Registers a step run at shutdown after the job workers stop and before the database closes (e.g. a module's
+   *  long-lived protocol session or worker threads). Steps run in reverse order of registration. */
+  onStop(step: () => Promise<void>): void;
 }

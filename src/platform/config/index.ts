@@ -52,6 +52,16 @@ export interface Config {
   inboundSmtpHost: string;
   /** Largest inbound message in bytes: advertised with SIZE, a larger one is refused with 552 (the sender's server bounces it). */
   inboundMailMaxBytes: number;
+  /** The CST's SMS aggregator, smpp://system_id:password@host:port (SMPP 3.4 transceiver). Unset: SMS stay queued. */
+  smppUrl: string | undefined;
+  /** Contracted throughput: submit_sm per second at most. */
+  smppRatePerSecond: number;
+  /** SMPP window: submit_sm awaiting their response at most. */
+  smppWindow: number;
+  /** The two-way number citizens reply STOP to (shown in SMS footers and on the pages); unset: none. */
+  smsReplyNumber: string | undefined;
+  /** App IO services API base URL (the official one by default; a local peer in tests). */
+  appIoUrl: string;
 }
 
 export class ConfigError extends Error {}
@@ -80,6 +90,12 @@ function trustProxyOf(value: string | undefined): boolean | number | string {
 function smtpUrlOf(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
   if (!/^smtps?:\/\/[^/\s]+/.test(value)) throw new ConfigError('SMTP_URL must be an smtp:// or smtps:// URL');
+  return value;
+}
+
+function smppUrlOf(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^smpps?:\/\/[^/\s]+:\d+\/?$/.test(value)) throw new ConfigError('SMPP_URL must be smpp://system_id:password@host:port');
   return value;
 }
 
@@ -119,5 +135,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inboundSmtpHost: env.INBOUND_SMTP_HOST || '127.0.0.1',
     // 30 MB: a 20 MB attachment grows by a third in base64.
     inboundMailMaxBytes: int('INBOUND_MAIL_MAX_BYTES', env.INBOUND_MAIL_MAX_BYTES, 30 * 1024 * 1024),
+    smppUrl: smppUrlOf(env.SMPP_URL),
+    smppRatePerSecond: Math.max(1, int('SMPP_RATE', env.SMPP_RATE, 50)),
+    smppWindow: Math.max(1, int('SMPP_WINDOW', env.SMPP_WINDOW, 10)),
+    smsReplyNumber: env.SMS_REPLY_NUMBER?.trim() || undefined,
+    appIoUrl: (env.APPIO_URL || 'https://api.io.pagopa.it/api/v1').replace(/\/$/, ''),
   };
 }

@@ -12,7 +12,11 @@ export interface JobDefinition<T = object> {
   handler: JobHandler<T>;
   /** Cron expression (Europe/Rome) for recurring jobs. */
   schedule?: string;
-  options?: { batchSize?: number; pollingIntervalSeconds?: number };
+  /**
+   * pg-boss queue policy; 'short' keeps at most one waiting job per singletonKey (a job that re-enqueues itself,
+   * or a periodic resumer, never piles up copies).
+   */
+  options?: { batchSize?: number; pollingIntervalSeconds?: number; policy?: 'standard' | 'short' | 'singleton' | 'stately' };
 }
 
 const SCHEMA = 'pgboss';
@@ -39,7 +43,7 @@ export class Jobs {
 
   async register(definitions: JobDefinition<any>[], work: boolean): Promise<void> {
     for (const def of definitions) {
-      await this.boss.createQueue(def.queue);
+      await this.boss.createQueue(def.queue, def.options?.policy ? { policy: def.options.policy } : {});
       if (def.schedule) await this.boss.schedule(def.queue, def.schedule, null, { tz: 'Europe/Rome' });
       if (work) {
         await this.boss.work(def.queue, { batchSize: def.options?.batchSize ?? 1, pollingIntervalSeconds: def.options?.pollingIntervalSeconds ?? 2 }, def.handler);
