@@ -131,6 +131,8 @@ declare module '../../platform/db/schema.js' {
       sms_parts: number | null;
       error: string | null;
       fallback_from: Channel | null;
+      /** App IO: committed just before the submit request goes out (what a crash left unknown, see appio/channel.ts). */
+      appio_submit_at: Date | null;
       created_at: Generated<Date>;
       sent_at: Date | null;
       delivered_at: Date | null;
