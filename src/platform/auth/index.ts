@@ -19,6 +19,10 @@ declare module 'fastify' {
     staff: StaffPrincipal | null;
     citizen: CitizenIdentity | null;
   }
+  interface FastifyContextConfig {
+    /** 'manual': the route's handler calls assertCsrf itself where it applies. */
+    csrf?: 'manual';
+  }
 }
 
 export async function registerAuth(app: App, platform: Platform): Promise<void> {
@@ -44,7 +48,8 @@ export async function registerAuth(app: App, platform: Platform): Promise<void> 
   });
 
   app.addHook('preHandler', async (request) => {
-    if (isFormPost(request) && !request.url.startsWith('/dev-idp/')) assertCsrf(request);
+    // A route with config.csrf 'manual' checks it itself (e.g. an RFC 8058 one-click POST authorised by its token).
+    if (isFormPost(request) && !request.url.startsWith('/dev-idp/') && request.routeOptions.config.csrf !== 'manual') assertCsrf(request);
   });
 
   registerLogin(app, platform);

@@ -7,7 +7,7 @@
 //            "List-Unsubscribe=One-Click" (RFC 8058) is answered before the CSRF check: the token is the secret.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { csrfToken } from '../../../platform/auth/index.js';
+import { assertCsrf, csrfToken } from '../../../platform/auth/index.js';
 import type { App } from '../../../platform/http/app.js';
 import { formFieldsOf } from '../../../platform/http/multipart.js';
 import { notFound } from '../../../platform/http/problem.js';
@@ -225,17 +225,15 @@ export function registerPublicPages(app: App, platform: Platform): void {
     return sendPage(reply, <TokenPage ente={ente} viewer={viewerOf(request)} csrf={csrfToken(request, reply)} token={request.params.token} email={s.email ? maskEmail(s.email) : null} topics={s.topics} off={off} />);
   });
 
-  // RFC 8058: the mail client posts "List-Unsubscribe=One-Click" with no cookie and no CSRF token. It is
-  // answered here, before the kernel's CSRF check (a preHandler); the unguessable token authorises it.
-  const oneClick = async (request: FastifyRequest<{ Params: { slug: string; token: string } }>, reply: FastifyReply) => {
-    if (formFieldsOf(request.body)['List-Unsubscribe'] !== 'One-Click') return;
+  // RFC 8058: the mail client posts "List-Unsubscribe=One-Click" with no cookie and no CSRF token; the
+  // unguessable token authorises it. Any other POST here is the confirm form and must carry the CSRF field.
+  app.post('/:slug/avvisi/disiscrizione/:token', { schema: { hide: true, params: TokenParams }, config: { csrf: 'manual' } }, async (request, reply) => {
     const ente = await portalEnte(platform, request.params.slug);
-    const ok = await unsubscribeByToken(platform, ente, request.params.token, request.ip);
-    return reply.status(ok ? 200 : 404).type('text/plain; charset=utf-8').header('cache-control', 'no-store').send(t(ok ? 'messaging.subs.token.oneClickDone' : 'messaging.subs.token.unknown'));
-  };
-
-  app.post('/:slug/avvisi/disiscrizione/:token', { schema: { hide: true, params: TokenParams }, preValidation: oneClick }, async (request, reply) => {
-    const ente = await portalEnte(platform, request.params.slug);
+    if (formFieldsOf(request.body)['List-Unsubscribe'] === 'One-Click') {
+      const ok = await unsubscribeByToken(platform, ente, request.params.token, request.ip);
+      return reply.status(ok ? 200 : 404).type('text/plain; charset=utf-8').header('cache-control', 'no-store').send(t(ok ? 'messaging.subs.token.oneClickDone' : 'messaging.subs.token.unknown'));
+    }
+    assertCsrf(request);
     if (!(await unsubscribeByToken(platform, ente, request.params.token, request.ip))) throw notFound(t('messaging.subs.token.unknown'));
     return sendPage(reply, <DonePage ente={ente} viewer={viewerOf(request)} title={t('messaging.subs.token.doneTitle')} text={t('messaging.subs.token.done')} enti={[]} />);
   });
