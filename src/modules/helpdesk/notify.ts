@@ -4,8 +4,10 @@
 // Internal notes (and internal attachments, which are internal notes) never leave the desk.
 //
 // Mails are derived from the history (ticket_event, immutable) and from the tickets opened, by a job every
-// minute, through the kernel outbox: one mail per event and address, keyed `ticket-event:{id}:{email}`, so a
-// run repeated or overlapping sends nothing twice. Where the job got to is a cursor per ente (mail_cursor):
+// minute, through messaging's notifications (same channels and consent rules as every other module; the mail
+// goes on through the kernel outbox): one notification per event and address, keyed
+// `ticket-event:{id}:{email}` (also the mail's outbox key, as before messaging), so a run repeated or
+// overlapping sends nothing twice. Where the job got to is a cursor per ente (mail_cursor):
 // - openings: the last number seen per year. Numbers are gapless and handed out under a row lock held until
 //   commit, so when number n is visible every lower one is committed: the cursor can move straight to it.
 // - events: ids come from a sequence, so a slow transaction may commit an id below one already seen. Events
@@ -23,6 +25,7 @@ import type { JobDefinition } from '../../platform/jobs/index.js';
 import type { Platform } from '../../platform/platform.js';
 import { isMailAddress } from '../../platform/mail/outbox.js';
 import { getCstEnte } from '../../platform/tenancy/index.js';
+import { notify } from '../messaging/index.js';
 import { t } from '../../platform/views/i18n/index.js';
 import { isDesk } from './access.js';
 import { sla } from './due.js';
@@ -389,8 +392,11 @@ async function send(run: Run, trx: Trx, ente: EnteRef, ticket: TicketRow, keyPre
   const text = mailText(run, ente, ticket, notice);
   let created = 0;
   for (const email of recipients.filter(isMailAddress)) {
-    const queued = await run.platform.mail.queue(trx, { enteId: ente.id, key: `${keyPrefix}:${email}`, to: email, subject, text, headers });
-    if (queued.created) created++;
+    const key = `${keyPrefix}:${email}`;
+    // Sent as the desk (the platform's sender), not as the ticket's ente.
+    const mail = { headers, from: run.platform.mail.from, outboxKey: key };
+    const notified = await notify(run.platform, { enteId: ente.id, module: 'helpdesk', key, to: { email }, title: subject, body: text, email: mail, trx });
+    if (notified.created && notified.deliveries.length > 0) created++;
   }
   return created;
 }

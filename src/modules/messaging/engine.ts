@@ -95,7 +95,8 @@ export async function planBatch(platform: Platform, enteId: string, dispatchId: 
   });
 }
 
-async function enqueueSend(platform: Platform, trx: Trx | undefined, data: SendJobData, startAfter?: number): Promise<void> {
+/** Enqueues a channel's send job for a dispatch (at most one waiting per dispatch and channel: queue policy 'short'). */
+export async function enqueueSend(platform: Platform, trx: Trx | undefined, data: SendJobData, startAfter?: number): Promise<void> {
   await platform.jobs.send(sendQueue(data.channel), data, { ...(trx ? { trx } : {}), ...(startAfter ? { startAfter } : {}), singletonKey: `send:${data.dispatchId}:${data.channel}` });
 }
 

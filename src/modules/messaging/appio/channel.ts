@@ -55,8 +55,10 @@ const settle = <T>(platform: Platform, enteId: string, work: (trx: Trx) => Promi
 /** No IO for this recipient: SMS when the dispatch may use SMS, otherwise nothing to send. */
 async function noIo(platform: Platform, dispatch: Dispatch, delivery: Delivery, reason: string): Promise<void> {
   await settle(platform, delivery.ente_id, async (trx) => {
-    if (dispatch.channels.includes('sms')) await fallBackToSms(platform, trx, delivery, reason);
-    else await markSkipped(trx, delivery.id, `${reason}; l’SMS non è tra i canali scelti`);
+    // The address is the phone when the citizen gave one (a notification may know only the fiscal code).
+    const hasPhone = delivery.address.startsWith('+');
+    if (dispatch.channels.includes('sms') && hasPhone) await fallBackToSms(platform, trx, delivery, reason);
+    else await markSkipped(trx, delivery.id, `${reason}; ${hasPhone ? 'l’SMS non è tra i canali scelti' : 'nessun numero di cellulare per l’SMS'}`);
   });
 }
 

@@ -7,6 +7,8 @@ import { recordAudit } from '../../../platform/audit/index.js';
 import { todayInRome } from '../../../platform/calendar/index.js';
 import { withEnte, type Trx } from '../../../platform/db/index.js';
 import type { Platform } from '../../../platform/platform.js';
+import { isMailAddress } from '../../../platform/mail/outbox.js';
+import { notify } from '../../messaging/index.js';
 import { formatCents } from '../amounts.js';
 import { groupedNoticeNumber } from '../iuv.js';
 import { markOptionPaid } from '../service.js';
@@ -128,14 +130,20 @@ async function slugOf(trx: Trx, enteId: string): Promise<string> {
   return row.slug;
 }
 
-/** The debtor's e-mail for a new receipt, queued in the receipt's transaction (idempotent on the receipt id). */
+/**
+ * Tells the debtor of a new receipt through messaging's notifications (e-mail, and App IO for a person when the
+ * ente has an IO service), in the receipt's transaction; idempotent on the receipt id, and the e-mail keeps the
+ * outbox key it had before messaging existed. A receipt is never refused over the debtor's contacts.
+ */
 async function notifyDebtor(
   platform: Platform,
   trx: Trx,
-  r: { enteId: string; receiptRowId: string; receiptId: string; position: { debtor_email: string | null; debtor_name: string; reason: string }; noticeNumber: string; amountCents: number; businessName: string; slug: string; duplicate: boolean },
+  r: { enteId: string; receiptRowId: string; receiptId: string; position: { debtor_type: 'F' | 'G'; debtor_fiscal_code: string; debtor_email: string | null; debtor_name: string; reason: string }; noticeNumber: string; amountCents: number; businessName: string; slug: string; duplicate: boolean },
 ): Promise<void> {
-  const to = r.position.debtor_email?.trim();
-  if (!to) return;
+  const email = r.position.debtor_email?.trim();
+  const fiscalCode = r.position.debtor_type === 'F' && /^[A-Z0-9]{16}$/i.test(r.position.debtor_fiscal_code) ? r.position.debtor_fiscal_code : null;
+  const to = { email: email && isMailAddress(email) ? email : null, fiscalCode };
+  if (!to.email && !to.fiscalCode) return;
   const link = `${platform.config.publicUrl}/${r.slug}/pagamenti/ricevute/${r.receiptRowId}.pdf`;
   const text = [
     `Gentile ${r.position.debtor_name},`,
@@ -148,5 +156,6 @@ async function notifyDebtor(
     '',
     'Questo messaggio è stato inviato automaticamente: non rispondere.',
   ].join('\n');
-  await platform.mail.queue(trx, { enteId: r.enteId, key: `payment-receipt:${r.receiptId}`, to, subject: `Ricevuta di pagamento – ${r.position.reason}`.slice(0, 200), text });
+  const key = `payment-receipt:${r.receiptId}`;
+  await notify(platform, { enteId: r.enteId, module: 'payments', key, to, title: `Ricevuta di pagamento – ${r.position.reason}`.slice(0, 200), body: text, email: { outboxKey: key }, requested: true, trx });
 }
