@@ -6,14 +6,13 @@
 // 403 page for the administrator of Asti. Every page: 0 axe-core WCAG 2.1 A/AA violations, no asset or script errors.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import PDFDocument from 'pdfkit';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { closeBrowser, type Page } from '../support/browser.js';
+import type { Page } from '../support/browser.js';
 import { getEnteBySlug } from '../../src/platform/tenancy/index.js';
 import { todayInRome } from '../../src/platform/calendar/index.js';
 import { annul, createDraft, publish } from '../../src/modules/noticeboard/service.js';
-import { assertAccessible, download, freshPage, staffPage, tabIn, texts, visit } from './kit.js';
+import { assertAccessible, browserSuite, download, freshPage, staffPage, tabIn, texts, visit } from './kit.js';
 
 const SLUG = 'nizza-monferrato';
 const PUBLIC = `/${SLUG}/albo`;
@@ -64,8 +63,7 @@ function forgetAbortedDownload(problems: string[], path: string): void {
 }
 
 describe('albo pretorio (browser)', () => {
-  let t: TestPlatform;
-  const pages: Page[] = [];
+  const suite = browserSuite();
   let anon: Page; // one anonymous context for every public page: it must end without cookies
   let nizza: Page; // operatore@nizza-monferrato.demo
   let asti: Page; // admin@asti.demo
@@ -73,19 +71,18 @@ describe('albo pretorio (browser)', () => {
   const acts = {} as Record<'avviso' | 'ordinanza' | 'annulled' | 'original' | 'correction' | 'expired', Act>;
 
   before(async () => {
-    t = await startTestPlatform({ listen: true });
-    const enteId = (await getEnteBySlug(t.platform.db.app, SLUG))!.id;
+    const enteId = (await getEnteBySlug(suite.t.platform.db.app, SLUG))!.id;
     pdf = await makePdf('Comune di Nizza Monferrato. Avviso alla cittadinanza: gli uffici comunali comunicano le date dei lavori.');
     const put = async (actType: string, subject: string, extra: { correctsId?: string; now?: Date } = {}): Promise<Act> => {
       const draft = await createDraft(
-        t.platform,
+        suite.t.platform,
         actor,
         enteId,
         { actType, subject, office: 'Segreteria generale', correctsId: extra.correctsId ?? null },
         [{ bytes: pdf, originalName: `${actType}.pdf` }],
         extra.now ? { now: extra.now } : {},
       );
-      const view = await publish(t.platform, actor, enteId, draft.id, { confirmPrivacy: true, ...(extra.now ? { now: extra.now } : {}) });
+      const view = await publish(suite.t.platform, actor, enteId, draft.id, { confirmPrivacy: true, ...(extra.now ? { now: extra.now } : {}) });
       return { id: view.id, label: view.register!.label };
     };
     // The expired act first: published 40 days ago, its 15 days are long over.
@@ -93,23 +90,18 @@ describe('albo pretorio (browser)', () => {
     acts.avviso = await put('avviso', SUBJECTS.avviso);
     acts.ordinanza = await put('ordinanza', SUBJECTS.ordinanza);
     acts.annulled = await put('determinazione', SUBJECTS.annulled);
-    await annul(t.platform, actor, enteId, acts.annulled.id, "Errore materiale nell'importo della spesa");
+    await annul(suite.t.platform, actor, enteId, acts.annulled.id, "Errore materiale nell'importo della spesa");
     acts.original = await put('avviso', SUBJECTS.original);
     acts.correction = await put('avviso', SUBJECTS.correction, { correctsId: acts.original.id });
 
-    const login = async (email: string) => (await staffPage(pages, t.url, email)).page;
-    [anon, nizza, asti] = await Promise.all([freshPage(pages).then((p) => p.page), login(`operatore@${SLUG}.demo`), login('admin@asti.demo')]);
-  });
-  after(async () => {
-    for (const page of pages) await page.context().close().catch(() => undefined);
-    await closeBrowser();
-    await t?.close();
+    const login = async (email: string) => (await staffPage(suite.pages, suite.t.url, email)).page;
+    [anon, nizza, asti] = await Promise.all([freshPage(suite.pages).then((p) => p.page), login(`operatore@${SLUG}.demo`), login('admin@asti.demo')]);
   });
 
   describe('public albo (anonymous)', () => {
     it('the list shows the acts online today, not the expired one, with the RSS link and X-Robots-Tag, accessibly', async () => {
-      const { page, problems } = await tabIn(anon, pages);
-      const response = await page.goto(new URL(PUBLIC, t.url).toString(), { waitUntil: 'load' });
+      const { page, problems } = await tabIn(anon, suite.pages);
+      const response = await page.goto(new URL(PUBLIC, suite.t.url).toString(), { waitUntil: 'load' });
       assert.equal(response?.status(), 200);
       assert.equal(response?.headers()['x-robots-tag'], 'noindex, noarchive');
       assert.equal(await page.textContent('h1'), 'Albo pretorio online');
@@ -132,7 +124,7 @@ describe('albo pretorio (browser)', () => {
       assert.equal(await feed.count(), 1, 'no visible link to the RSS feed');
       assert.ok(await feed.isVisible());
       assert.equal(await page.locator(`head link[rel="alternate"][type="application/rss+xml"][href="${PUBLIC}/feed.xml"]`).count(), 1);
-      const rss = await page.request.get(new URL(`${PUBLIC}/feed.xml`, t.url).toString());
+      const rss = await page.request.get(new URL(`${PUBLIC}/feed.xml`, suite.t.url).toString());
       assert.equal(rss.status(), 200);
       assert.match(rss.headers()['content-type'] ?? '', /^application\/rss\+xml/);
       assert.ok((await rss.text()).includes(SUBJECTS.avviso), 'the feed lacks an act online today');
@@ -142,8 +134,8 @@ describe('albo pretorio (browser)', () => {
     });
 
     it('the filter by type (form) lists only ordinanze, accessibly', async () => {
-      const { page, problems } = await tabIn(anon, pages);
-      await visit(page, t.url, PUBLIC);
+      const { page, problems } = await tabIn(anon, suite.pages);
+      await visit(page, suite.t.url, PUBLIC);
       await page.selectOption('#tipo', 'ordinanza');
       await submitPublicFilters(page, (url) => url.searchParams.get('tipo') === 'ordinanza');
       assert.equal(await page.inputValue('#tipo'), 'ordinanza', 'the filter lost its value');
@@ -158,8 +150,8 @@ describe('albo pretorio (browser)', () => {
     });
 
     it('the text search (form) finds the act by a word of its subject, and not the expired one', async () => {
-      const { page, problems } = await tabIn(anon, pages);
-      await visit(page, t.url, PUBLIC);
+      const { page, problems } = await tabIn(anon, suite.pages);
+      await visit(page, suite.t.url, PUBLIC);
       await page.fill('#q', 'meridiana');
       await submitPublicFilters(page, (url) => url.searchParams.get('q') === 'meridiana');
       assert.deepEqual(await listedSubjects(page), [SUBJECTS.avviso]);
@@ -177,8 +169,8 @@ describe('albo pretorio (browser)', () => {
     });
 
     it('the page of an act shows the SHA-256 of its document, which matches the downloaded bytes', async () => {
-      const { page, problems } = await tabIn(anon, pages);
-      await visit(page, t.url, PUBLIC);
+      const { page, problems } = await tabIn(anon, suite.pages);
+      await visit(page, suite.t.url, PUBLIC);
       await Promise.all([page.waitForURL((url) => url.pathname === `${PUBLIC}/${acts.avviso.id}`, { waitUntil: 'load' }), page.click(`a[href="${PUBLIC}/${acts.avviso.id}"]`)]);
       assert.equal(await page.textContent('h1'), SUBJECTS.avviso);
       assert.match((await page.textContent('main')) ?? '', new RegExp(`n\\. ${acts.avviso.label}`));
@@ -200,7 +192,7 @@ describe('albo pretorio (browser)', () => {
       assert.equal(response.headers()['content-type'], 'application/pdf');
       assert.match(response.headers()['content-disposition'] ?? '', /^inline; filename="avviso\.pdf"/);
       assert.equal(response.headers()['x-robots-tag'], 'noindex, noarchive');
-      const file = await page.request.get(new URL(href, t.url).toString());
+      const file = await page.request.get(new URL(href, suite.t.url).toString());
       assert.equal(file.status(), 200);
       const bytes = await file.body();
       assert.ok(bytes.subarray(0, 5).equals(Buffer.from('%PDF-')), 'the document is not a PDF');
@@ -209,8 +201,8 @@ describe('albo pretorio (browser)', () => {
     });
 
     it('an annulled act shows ANNULLATO with date and reason, accessibly', async () => {
-      const { page, problems } = await tabIn(anon, pages);
-      await visit(page, t.url, `${PUBLIC}/${acts.annulled.id}`);
+      const { page, problems } = await tabIn(anon, suite.pages);
+      await visit(page, suite.t.url, `${PUBLIC}/${acts.annulled.id}`);
       const stamp = page.locator('section#annullamento, section[aria-labelledby="annullamento"]');
       assert.ok(await stamp.isVisible(), 'no annulment stamp');
       assert.match((await page.textContent('#annullamento')) ?? '', /^\s*ANNULLATO il \d{2}\/\d{2}\/\d{4}\s*$/);
@@ -220,8 +212,8 @@ describe('albo pretorio (browser)', () => {
     });
 
     it('a correction and its original link to each other, accessibly', async () => {
-      const { page, problems } = await tabIn(anon, pages);
-      await visit(page, t.url, `${PUBLIC}/${acts.correction.id}`);
+      const { page, problems } = await tabIn(anon, suite.pages);
+      await visit(page, suite.t.url, `${PUBLIC}/${acts.correction.id}`);
       const toOriginal = page.locator(`section[aria-labelledby="dati"] a[href="${PUBLIC}/${acts.original.id}"]`);
       assert.equal(((await toOriginal.textContent()) ?? '').trim(), `n. ${acts.original.label}`);
       assert.deepEqual(problems, []);
@@ -240,15 +232,15 @@ describe('albo pretorio (browser)', () => {
     });
 
     it('the address of an expired act is an Italian 410 page, accessible', async () => {
-      const { page, problems } = await tabIn(anon, pages);
-      const response = await page.goto(new URL(`${PUBLIC}/${acts.expired.id}`, t.url).toString(), { waitUntil: 'load' });
+      const { page, problems } = await tabIn(anon, suite.pages);
+      const response = await page.goto(new URL(`${PUBLIC}/${acts.expired.id}`, suite.t.url).toString(), { waitUntil: 'load' });
       assert.equal(response?.status(), 410);
       assert.equal(response?.headers()['x-robots-tag'], 'noindex, noarchive');
       assert.match(response?.headers()['content-type'] ?? '', /^text\/html/);
       assert.equal(((await page.textContent('h1')) ?? '').trim(), 'Contenuto non più disponibile');
       assert.match((await page.textContent('[role="alert"]')) ?? '', /Atto non più pubblicato: il periodo di pubblicazione all’albo pretorio è terminato/);
       assert.doesNotMatch((await page.textContent('main')) ?? '', /platani/, 'the 410 page shows the subject of the expired act');
-      const document = await page.request.get(new URL(`${PUBLIC}/${acts.expired.id}/documenti/${sha256(pdf)}`, t.url).toString());
+      const document = await page.request.get(new URL(`${PUBLIC}/${acts.expired.id}/documenti/${sha256(pdf)}`, suite.t.url).toString());
       assert.equal(document.status(), 410, 'the document of an expired act is still served');
       assert.deepEqual(problems, []);
       await assertAccessible(page, `GET ${PUBLIC}/{id} (expired, 410)`);
@@ -261,8 +253,8 @@ describe('albo pretorio (browser)', () => {
 
   describe('back office as the operator of Nizza Monferrato', () => {
     it('the register lists the acts and is accessible', async () => {
-      const { page, problems } = await tabIn(nizza, pages);
-      await visit(page, t.url, BACKOFFICE);
+      const { page, problems } = await tabIn(nizza, suite.pages);
+      await visit(page, suite.t.url, BACKOFFICE);
       assert.equal(await page.textContent('h1'), 'Albo pretorio di Nizza Monferrato');
       const subjects = await texts(page, 'section[aria-labelledby="registro"] tbody td a');
       assert.ok(subjects.includes(SUBJECTS.expired), 'the register does not list the expired act');
@@ -273,8 +265,8 @@ describe('albo pretorio (browser)', () => {
     });
 
     it('a new act: form, PDF upload, draft, publication with the register number, annulment, referto', async () => {
-      const { page, problems } = await tabIn(nizza, pages);
-      await visit(page, t.url, BACKOFFICE);
+      const { page, problems } = await tabIn(nizza, suite.pages);
+      await visit(page, suite.t.url, BACKOFFICE);
       await Promise.all([page.waitForURL((url) => url.pathname === `${BACKOFFICE}/nuovo`, { waitUntil: 'load' }), page.click(`a.btn[href="${BACKOFFICE}/nuovo"]`)]);
       assert.equal(await page.textContent('h1'), 'Nuovo atto da pubblicare');
       assert.deepEqual(problems, []);
@@ -302,8 +294,8 @@ describe('albo pretorio (browser)', () => {
 
       await Promise.all([page.waitForURL((url) => url.searchParams.get('esito') === 'pubblicato', { waitUntil: 'load' }), page.click('#modulo-pubblica button[type="submit"]')]);
       const year = Number(todayInRome().slice(0, 4));
-      const enteId = (await getEnteBySlug(t.platform.db.app, SLUG))!.id;
-      const last = (await t.platform.db.owner.selectFrom('notice_register').select('last_number').where('ente_id', '=', enteId).where('year', '=', year).executeTakeFirstOrThrow()).last_number;
+      const enteId = (await getEnteBySlug(suite.t.platform.db.app, SLUG))!.id;
+      const last = (await suite.t.platform.db.owner.selectFrom('notice_register').select('last_number').where('ente_id', '=', enteId).where('year', '=', year).executeTakeFirstOrThrow()).last_number;
       const label = `${last}/${year}`;
       assert.equal(await page.textContent('h1'), `Atto n. ${label}`);
       assert.equal(((await page.textContent('[role="status"].alert-success')) ?? '').trim(), `Atto pubblicato con il numero di registro ${label}.`);
@@ -328,16 +320,16 @@ describe('albo pretorio (browser)', () => {
       await assertAccessible(page, `GET ${BACKOFFICE}/{id} (annulled)`);
 
       // The public page says so too, to anyone.
-      const { page: reader, problems: readerProblems } = await freshPage(pages);
-      await visit(reader, t.url, `${PUBLIC}/${id}`);
+      const { page: reader, problems: readerProblems } = await freshPage(suite.pages);
+      await visit(reader, suite.t.url, `${PUBLIC}/${id}`);
       assert.match((await reader.textContent('#annullamento')) ?? '', /^\s*ANNULLATO il /);
       assert.deepEqual(readerProblems, []);
       assert.deepEqual(await reader.context().cookies(), []);
     });
 
     it('the interruptions page is accessible', async () => {
-      const { page, problems } = await tabIn(nizza, pages);
-      await visit(page, t.url, BACKOFFICE);
+      const { page, problems } = await tabIn(nizza, suite.pages);
+      await visit(page, suite.t.url, BACKOFFICE);
       await Promise.all([page.waitForURL((url) => url.pathname === `${BACKOFFICE}/interruzioni`, { waitUntil: 'load' }), page.click(`a.btn[href="${BACKOFFICE}/interruzioni"]`)]);
       assert.equal(await page.textContent('h1'), 'Interruzioni del servizio');
       assert.ok(await page.isVisible('#interruzione-inizio'), 'the operator has no form to declare an interruption');
@@ -360,8 +352,8 @@ describe('albo pretorio (browser)', () => {
     });
 
     it('the requests page is accessible', async () => {
-      const { page, problems } = await tabIn(nizza, pages);
-      await visit(page, t.url, BACKOFFICE);
+      const { page, problems } = await tabIn(nizza, suite.pages);
+      await visit(page, suite.t.url, BACKOFFICE);
       await Promise.all([page.waitForURL((url) => url.pathname === `${BACKOFFICE}/richieste`, { waitUntil: 'load' }), page.click(`a.btn[href="${BACKOFFICE}/richieste"]`)]);
       assert.equal(await page.textContent('h1'), 'Richieste di pubblicazione');
       assert.deepEqual(problems, []);
@@ -374,14 +366,14 @@ describe('albo pretorio (browser)', () => {
     });
 
     it('a draft with personal data asks for a confirmation before publication, accessibly', async () => {
-      const { page, problems } = await tabIn(nizza, pages);
-      const enteId = (await getEnteBySlug(t.platform.db.app, SLUG))!.id;
+      const { page, problems } = await tabIn(nizza, suite.pages);
+      const enteId = (await getEnteBySlug(suite.t.platform.db.app, SLUG))!.id;
       const sensitive = await makePdf('Contributo economico a una famiglia residente: la diagnosi della malattia del figlio è allegata alla domanda.');
-      const { id, findings } = await createDraft(t.platform, actor, enteId, { actType: 'determinazione', subject: 'Concessione di un contributo economico straordinario', office: 'Servizi sociali' }, [
+      const { id, findings } = await createDraft(suite.t.platform, actor, enteId, { actType: 'determinazione', subject: 'Concessione di un contributo economico straordinario', office: 'Servizi sociali' }, [
         { bytes: sensitive, originalName: 'contributo.pdf' },
       ]);
       assert.ok(findings.length > 0, 'the scan found no personal data in the document');
-      await visit(page, t.url, `${BACKOFFICE}/${id}`);
+      await visit(page, suite.t.url, `${BACKOFFICE}/${id}`);
       assert.ok(await page.isVisible('section[aria-labelledby="dati-personali"]'), 'no personal-data section on the draft');
       assert.ok(await page.isVisible('#conferma-dati'), 'no confirmation checkbox');
       assert.deepEqual(problems, []);
@@ -406,8 +398,8 @@ describe('albo pretorio (browser)', () => {
     });
 
     it('a JPEG renamed .pdf is refused with an Italian alert, the fields are kept, and the page is accessible', async () => {
-      const { page, problems } = await tabIn(nizza, pages);
-      await visit(page, t.url, `${BACKOFFICE}/nuovo`);
+      const { page, problems } = await tabIn(nizza, suite.pages);
+      await visit(page, suite.t.url, `${BACKOFFICE}/nuovo`);
       const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0'), Buffer.alloc(2000, 7), Buffer.from([0xff, 0xd9])]);
       await page.selectOption('#atto-tipo', 'ordinanza');
       await page.fill('#atto-oggetto', 'Ordinanza di chiusura della strada vicinale');
@@ -433,8 +425,8 @@ describe('albo pretorio (browser)', () => {
 
   describe('as the administrator of Asti', () => {
     it('the albo of Nizza Monferrato is an Italian 403 page, accessible', async () => {
-      const { page, problems } = await tabIn(asti, pages);
-      await visit(page, t.url, BACKOFFICE, 403);
+      const { page, problems } = await tabIn(asti, suite.pages);
+      await visit(page, suite.t.url, BACKOFFICE, 403);
       assert.equal(await page.textContent('h1'), 'Accesso negato');
       assert.ok(await page.isVisible('[role="alert"]'));
       assert.doesNotMatch((await page.textContent('main')) ?? '', /Albo pretorio di Nizza Monferrato/);

@@ -3,12 +3,11 @@
 // downloads), an ente's page with a late adhesion refused then recorded, the 403 pages, and logout.
 // Every page: 0 axe-core WCAG 2.1 A/AA violations, no asset or script errors.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { closeBrowser, type Page } from '../support/browser.js';
-import { assertAccessible, download, freshPage, italianInt, staffPage, tabIn, texts, visit } from './kit.js';
+import type { Page } from '../support/browser.js';
+import { assertAccessible, browserSuite, download, freshPage, italianInt, staffPage, tabIn, texts, visit } from './kit.js';
 
 const TOTAL_ENTI = 131;
 const STATUS_TITLES = ['Aderenti', 'In attesa', 'Esclusi', 'Receduti', 'Non aderenti'] as const;
@@ -28,27 +27,20 @@ async function readCounts(page: Page): Promise<{ counts: Record<string, number>;
 const listedEnti = (page: Page) => texts(page, 'section[aria-labelledby="elenco"] table tbody th[scope="row"]');
 
 describe('back office (browser)', () => {
-  let t: TestPlatform;
-  const pages: Page[] = [];
+  const suite = browserSuite();
   let cst: Page; // admin@cst.demo, logged in once for the tests that only read or that restore what they change
   let asti: Page; // admin@asti.demo
   let nizza: Page; // operatore@nizza-monferrato.demo
 
   before(async () => {
-    t = await startTestPlatform({ listen: true });
-    const login = async (email: string) => (await staffPage(pages, t.url, email)).page;
+    const login = async (email: string) => (await staffPage(suite.pages, suite.t.url, email)).page;
     [cst, asti, nizza] = await Promise.all([login('admin@cst.demo'), login('admin@asti.demo'), login('operatore@nizza-monferrato.demo')]);
-  });
-  after(async () => {
-    for (const page of pages) await page.context().close().catch(() => undefined);
-    await closeBrowser();
-    await t?.close();
   });
 
   describe('as the CST administrator', () => {
     it('the dashboard shows the counts per status and every ente, accessibly', async () => {
-      const { page, problems } = await tabIn(cst, pages);
-      await visit(page, t.url, '/backoffice/');
+      const { page, problems } = await tabIn(cst, suite.pages);
+      await visit(page, suite.t.url, '/backoffice/');
       assert.equal(await page.textContent('h1'), 'Area riservata');
       assert.match((await page.textContent('main .lead')) ?? '', /Benvenuto, Amministratore CST\./);
       const cards = page.locator('section[aria-labelledby="conteggi"] li a');
@@ -67,8 +59,8 @@ describe('back office (browser)', () => {
     });
 
     it('the adhesion dashboard shows counts and an accessible chart, and passes axe', async () => {
-      const { page, problems } = await tabIn(cst, pages);
-      await visit(page, t.url, '/backoffice/adesioni');
+      const { page, problems } = await tabIn(cst, suite.pages);
+      await visit(page, suite.t.url, '/backoffice/adesioni');
       assert.equal(await page.textContent('h1'), 'Adesioni al protocollo del CST');
       const { counts, total } = await readCounts(page);
       assert.deepEqual(Object.keys(counts), [...STATUS_TITLES]);
@@ -93,8 +85,8 @@ describe('back office (browser)', () => {
     });
 
     it('the status filter (escluso) lists exactly Frinco and Cortandone; CSV and XLSX downloads have those rows', async () => {
-      const { page, problems } = await tabIn(cst, pages);
-      await visit(page, t.url, '/backoffice/adesioni');
+      const { page, problems } = await tabIn(cst, suite.pages);
+      await visit(page, suite.t.url, '/backoffice/adesioni');
       await page.selectOption('#stato', { label: 'Esclusi' });
       await Promise.all([
         page.waitForURL((url) => url.searchParams.get('stato') === 'escluso', { waitUntil: 'load' }),
@@ -128,8 +120,8 @@ describe('back office (browser)', () => {
     });
 
     it('the unfiltered CSV download has the header and one row per ente', async () => {
-      const { page } = await tabIn(cst, pages);
-      await visit(page, t.url, '/backoffice/adesioni');
+      const { page } = await tabIn(cst, suite.pages);
+      await visit(page, suite.t.url, '/backoffice/adesioni');
       const listed = await listedEnti(page);
       const csv = await download(page, 'a[href="/backoffice/adesioni.csv"]');
       const lines = csv.bytes.toString('utf8').slice(1).split('\r\n').filter(Boolean);
@@ -138,16 +130,16 @@ describe('back office (browser)', () => {
     });
 
     it('a filter that matches nothing says so, accessibly', async () => {
-      const { page, problems } = await tabIn(cst, pages);
-      await visit(page, t.url, '/backoffice/adesioni?stato=receduto');
+      const { page, problems } = await tabIn(cst, suite.pages);
+      await visit(page, suite.t.url, '/backoffice/adesioni?stato=receduto');
       assert.equal((await page.textContent('section[aria-labelledby="elenco"] [role="status"]'))?.trim(), 'Nessun ente corrisponde ai filtri.');
       assert.deepEqual(problems, []);
       await assertAccessible(page, 'GET /backoffice/adesioni?stato=receduto (empty list)');
     });
 
     it('the page of an ente (/backoffice/enti/canelli) is accessible', async () => {
-      const { page, problems } = await tabIn(cst, pages);
-      await visit(page, t.url, '/backoffice/enti/canelli');
+      const { page, problems } = await tabIn(cst, suite.pages);
+      await visit(page, suite.t.url, '/backoffice/enti/canelli');
       assert.equal(await page.textContent('h1'), 'Canelli: gestione');
       assert.ok((await page.locator('#modulo-adesione, #modulo-recesso').count()) >= 1, 'the CST administrator has no adhesion form');
       assert.ok(await page.isVisible('#modulo-ingresso'), 'the CST administrator has no membership form');
@@ -157,11 +149,11 @@ describe('back office (browser)', () => {
 
     it('a late adhesion after the window needs a deliberation; with one it is recorded and counted', async () => {
       // Its own login: this test changes the network, and reads the counts before and after.
-      const { page, problems } = await staffPage(pages, t.url, 'admin@cst.demo');
-      await visit(page, t.url, '/backoffice/adesioni');
+      const { page, problems } = await staffPage(suite.pages, suite.t.url, 'admin@cst.demo');
+      await visit(page, suite.t.url, '/backoffice/adesioni');
       const before = (await readCounts(page)).counts;
 
-      await visit(page, t.url, '/backoffice/enti/canelli');
+      await visit(page, suite.t.url, '/backoffice/enti/canelli');
       assert.match((await page.textContent('section[aria-labelledby="adesione"] p')) ?? '', /in attesa/);
       await page.fill('#adesione-data', '2024-03-15');
       await page.fill('#adesione-atto', '');
@@ -195,7 +187,7 @@ describe('back office (browser)', () => {
       assert.deepEqual(problems, []);
       await assertAccessible(page, 'GET /backoffice/enti/canelli?esito=adesione-registrata');
 
-      await visit(page, t.url, '/backoffice/adesioni?stato=aderente&q=canelli');
+      await visit(page, suite.t.url, '/backoffice/adesioni?stato=aderente&q=canelli');
       assert.deepEqual(await listedEnti(page), ['Canelli']);
       const after = (await readCounts(page)).counts;
       assert.equal(after.Aderenti, before.Aderenti! + 1);
@@ -204,7 +196,7 @@ describe('back office (browser)', () => {
     });
 
     it('logout from the header returns to the public home; the back office asks for login again', async () => {
-      const { page, problems } = await staffPage(pages, t.url, 'admin@cst.demo');
+      const { page, problems } = await staffPage(suite.pages, suite.t.url, 'admin@cst.demo');
       await Promise.all([
         page.waitForURL((url) => url.pathname === '/', { waitUntil: 'load' }),
         page.getByRole('button', { name: 'Esci' }).click(),
@@ -214,7 +206,7 @@ describe('back office (browser)', () => {
       assert.equal(await page.locator('header form[action="/backoffice/logout"]').count(), 0);
       assert.ok(!(await page.context().cookies()).some((c) => c.name === 'cir_sid'), 'the session cookie survived the logout');
 
-      const response = await page.goto(new URL('/backoffice/', t.url).toString(), { waitUntil: 'load' });
+      const response = await page.goto(new URL('/backoffice/', suite.t.url).toString(), { waitUntil: 'load' });
       assert.equal(response?.status(), 200);
       const url = new URL(page.url());
       assert.equal(url.pathname, '/backoffice/login');
@@ -226,8 +218,8 @@ describe('back office (browser)', () => {
 
   describe('as the administrator of Asti', () => {
     it('the dashboard lists Asti with the role, accessibly', async () => {
-      const { page, problems } = await tabIn(asti, pages);
-      await visit(page, t.url, '/backoffice/');
+      const { page, problems } = await tabIn(asti, suite.pages);
+      await visit(page, suite.t.url, '/backoffice/');
       const enti = await texts(page, 'section[aria-labelledby="miei-enti"] tbody th[scope="row"]');
       assert.deepEqual(enti, ['Asti']);
       assert.match((await page.textContent('section[aria-labelledby="miei-enti"] tbody')) ?? '', /Amministratore dell'ente/);
@@ -237,8 +229,8 @@ describe('back office (browser)', () => {
     });
 
     it('the page of Asti offers its service forms but not the CST forms, accessibly', async () => {
-      const { page, problems } = await tabIn(asti, pages);
-      await visit(page, t.url, '/backoffice/enti/asti');
+      const { page, problems } = await tabIn(asti, suite.pages);
+      await visit(page, suite.t.url, '/backoffice/enti/asti');
       assert.equal(await page.textContent('h1'), 'Asti: gestione');
       assert.ok((await page.locator('form[action="/backoffice/enti/asti/servizi"]').count()) > 0, 'the ente administrator has no service forms');
       assert.equal(await page.locator('#modulo-adesione, #modulo-recesso, #modulo-ingresso').count(), 0, 'CST forms shown to an ente administrator');
@@ -247,8 +239,8 @@ describe('back office (browser)', () => {
     });
 
     it('the adhesion dashboard is an Italian 403 page, accessible', async () => {
-      const { page, problems } = await tabIn(asti, pages);
-      await visit(page, t.url, '/backoffice/adesioni', 403);
+      const { page, problems } = await tabIn(asti, suite.pages);
+      await visit(page, suite.t.url, '/backoffice/adesioni', 403);
       assert.equal(await page.textContent('h1'), 'Accesso negato');
       assert.ok(await page.isVisible('[role="alert"]'));
       assert.equal(await page.locator('svg[role="img"]').count(), 0);
@@ -257,8 +249,8 @@ describe('back office (browser)', () => {
     });
 
     it('the page of another comune is a 403 page', async () => {
-      const { page, problems } = await tabIn(asti, pages);
-      await visit(page, t.url, '/backoffice/enti/nizza-monferrato', 403);
+      const { page, problems } = await tabIn(asti, suite.pages);
+      await visit(page, suite.t.url, '/backoffice/enti/nizza-monferrato', 403);
       assert.equal(await page.textContent('h1'), 'Accesso negato');
       assert.doesNotMatch((await page.textContent('main')) ?? '', /Nizza Monferrato: gestione/);
       assert.deepEqual(problems, []);
@@ -268,8 +260,8 @@ describe('back office (browser)', () => {
 
   describe('as an operator of Nizza Monferrato', () => {
     it('the dashboard lists Nizza Monferrato, accessibly', async () => {
-      const { page, problems } = await tabIn(nizza, pages);
-      await visit(page, t.url, '/backoffice/');
+      const { page, problems } = await tabIn(nizza, suite.pages);
+      await visit(page, suite.t.url, '/backoffice/');
       assert.deepEqual(await texts(page, 'section[aria-labelledby="miei-enti"] tbody th[scope="row"]'), ['Nizza Monferrato']);
       assert.match((await page.textContent('section[aria-labelledby="miei-enti"] tbody')) ?? '', /Operatore · Albo pretorio online/);
       assert.deepEqual(problems, []);
@@ -277,8 +269,8 @@ describe('back office (browser)', () => {
     });
 
     it('the page of Nizza Monferrato is read-only and accessible', async () => {
-      const { page, problems } = await tabIn(nizza, pages);
-      await visit(page, t.url, '/backoffice/enti/nizza-monferrato');
+      const { page, problems } = await tabIn(nizza, suite.pages);
+      await visit(page, suite.t.url, '/backoffice/enti/nizza-monferrato');
       assert.equal(await page.textContent('h1'), 'Nizza Monferrato: gestione');
       assert.equal(await page.locator('main form').count(), 0, 'a read-only user is offered forms');
       assert.match((await page.textContent('section[aria-labelledby="servizi"]')) ?? '', /Solo gli amministratori dell’ente e del CST possono attivare o disattivare i servizi\./);
@@ -288,8 +280,8 @@ describe('back office (browser)', () => {
   });
 
   it('a deep link to the back office goes through login and comes back', async () => {
-    const { page, problems } = await freshPage(pages);
-    await visit(page, t.url, '/backoffice/adesioni?stato=escluso');
+    const { page, problems } = await freshPage(suite.pages);
+    await visit(page, suite.t.url, '/backoffice/adesioni?stato=escluso');
     assert.equal(new URL(page.url()).pathname, '/backoffice/login');
     await page.fill('#email', 'admin@cst.demo');
     await page.fill('#password', 'demo-password');

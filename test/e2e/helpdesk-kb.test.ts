@@ -4,15 +4,14 @@
 // KbSuggestions as the ticket pages use it), an article and a vote. Every page: 0 axe-core WCAG 2.1 A/AA
 // violations, no asset or script errors.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { h, type VNode } from 'preact';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { closeBrowser, type Page } from '../support/browser.js';
+import type { Page } from '../support/browser.js';
 import { getEnteBySlug } from '../../src/platform/tenancy/index.js';
 import { Layout, renderDocument } from '../../src/platform/views/layout.js';
 import { openTicket } from '../../src/modules/helpdesk/index.js';
 import { KbSuggestions, enteGuidePath, ticketLinksPath } from '../../src/modules/helpdesk/kb/index.js';
-import { assertAccessible, staffPage, tabIn, texts, visit } from './kit.js';
+import { assertAccessible, browserSuite, staffPage, tabIn, texts, visit } from './kit.js';
 
 const DESK = '/backoffice/assistenza/guida';
 const GUIDE = enteGuidePath('canelli');
@@ -24,16 +23,14 @@ async function suggested(page: Page, box: string, title: string): Promise<string
 }
 
 describe('guide of the help desk (browser)', () => {
-  let t: TestPlatform;
-  const pages: Page[] = [];
+  const suite = browserSuite();
   let desk: Page; // tecnico@cst.demo
   let canelli: Page; // segreteria@canelli.demo
   let ticketId: string;
 
   before(async () => {
-    t = await startTestPlatform({ listen: true });
-    const ente = (await getEnteBySlug(t.platform.db.app, 'canelli'))!;
-    const ticket = await openTicket(t.platform.db.app, { id: null, label: 'test e2e kb' }, ente.id, {
+    const ente = (await getEnteBySlug(suite.t.platform.db.app, 'canelli'))!;
+    const ticket = await openTicket(suite.t.platform.db.app, { id: null, label: 'test e2e kb' }, ente.id, {
       channel: 'phone',
       callerName: 'Giulia Rosso',
       callerPhone: '0141 000000',
@@ -44,25 +41,20 @@ describe('guide of the help desk (browser)', () => {
       description: 'Da ieri nessun messaggio in arrivo.',
     });
     ticketId = ticket.id;
-    desk = (await staffPage(pages, t.url, 'tecnico@cst.demo')).page;
-    canelli = (await staffPage(pages, t.url, 'segreteria@canelli.demo')).page;
-  });
-  after(async () => {
-    for (const page of pages) await page.context().close().catch(() => undefined);
-    await closeBrowser();
-    await t?.close();
+    desk = (await staffPage(suite.pages, suite.t.url, 'tecnico@cst.demo')).page;
+    canelli = (await staffPage(suite.pages, suite.t.url, 'segreteria@canelli.demo')).page;
   });
 
   it('the desk searches the catalogue, writes an article with a preview, and reads its history', async () => {
-    const { page, problems } = await tabIn(desk, pages);
-    await visit(page, t.url, DESK);
+    const { page, problems } = await tabIn(desk, suite.pages);
+    await visit(page, suite.t.url, DESK);
     await assertAccessible(page, 'desk catalogue');
-    await visit(page, t.url, `${DESK}?q=PEC+piena`);
+    await visit(page, suite.t.url, `${DESK}?q=PEC+piena`);
     assert.equal((await texts(page, 'tbody th[scope="row"] a'))[0], 'Casella PEC piena: non riceve più messaggi');
     assert.ok((await page.locator('tbody mark').count()) > 0, 'matched words are highlighted');
     await assertAccessible(page, 'desk catalogue with a search');
 
-    await visit(page, t.url, `${DESK}/nuovo`);
+    await visit(page, suite.t.url, `${DESK}/nuovo`);
     await assertAccessible(page, 'new article');
     await page.fill('#kb-title', 'Scanner che salva in PDF illeggibile');
     await page.fill('#kb-keywords', 'scanner, PDF');
@@ -83,18 +75,18 @@ describe('guide of the help desk (browser)', () => {
     const articleUrl = new URL(page.url()).pathname;
     await page.fill('#kb-body', 'Impostate la risoluzione a 300 dpi e il formato PDF/A.');
     await Promise.all([page.waitForURL(/\?esito=salvato$/, { waitUntil: 'load' }), page.click('button[value="salva"]')]);
-    await visit(page, t.url, `${articleUrl}/cronologia`);
+    await visit(page, suite.t.url, `${articleUrl}/cronologia`);
     assert.deepEqual(await texts(page, 'tbody th[scope="row"] a'), ['Versione 2', 'Versione 1']);
     await assertAccessible(page, 'history');
-    await visit(page, t.url, `${articleUrl}/cronologia/1`);
+    await visit(page, suite.t.url, `${articleUrl}/cronologia/1`);
     await assertAccessible(page, 'an old version');
     assert.deepEqual(problems, []);
   });
 
   it('the desk links an article to a ticket from the linking page', async () => {
-    const { page, problems } = await tabIn(desk, pages);
+    const { page, problems } = await tabIn(desk, suite.pages);
     const base = ticketLinksPath('canelli', ticketId);
-    await visit(page, t.url, `${base}?q=PEC&torna=${encodeURIComponent('/backoffice/')}`);
+    await visit(page, suite.t.url, `${base}?q=PEC&torna=${encodeURIComponent('/backoffice/')}`);
     await assertAccessible(page, 'linking page with results');
     // the desk-only procedure is not offered for the ente's ticket
     assert.ok(!(await texts(page, 'section[aria-labelledby="kb-links-search"] li a')).some((x) => x.startsWith('Procedura interna')));
@@ -106,8 +98,8 @@ describe('guide of the help desk (browser)', () => {
   });
 
   it('Canelli reads the guide: suggestions appear while typing, an article, a vote', async () => {
-    const { page, problems } = await tabIn(canelli, pages);
-    await visit(page, t.url, GUIDE);
+    const { page, problems } = await tabIn(canelli, suite.pages);
+    await visit(page, suite.t.url, GUIDE);
     await assertAccessible(page, 'guide of Canelli');
     await page.locator('#kb-q').pressSequentially('la stampante non stampa', { delay: 20 });
     const titles = await suggested(page, '.kb-suggestions', 'Stampante di rete non stampa o risulta offline');
@@ -116,7 +108,7 @@ describe('guide of the help desk (browser)', () => {
     assert.equal(await page.getAttribute('[data-kb-search-link]', 'href'), `${GUIDE}?q=la%20stampante%20non%20stampa`);
     await assertAccessible(page, 'guide with suggestions');
 
-    await visit(page, t.url, `${GUIDE}?q=Wi-Fi+ospiti`);
+    await visit(page, suite.t.url, `${GUIDE}?q=Wi-Fi+ospiti`);
     const wifi = page.locator('section[aria-labelledby="kb-risultati"] li a', { hasText: 'Wi-Fi ospiti' });
     await Promise.all([page.waitForURL(/\/guida\/[0-9a-f-]{36}$/, { waitUntil: 'load' }), wifi.click()]);
     await assertAccessible(page, 'article');
@@ -127,8 +119,8 @@ describe('guide of the help desk (browser)', () => {
   });
 
   it('KbSuggestions in a new-ticket form suggests from subject and description together', async () => {
-    const { page, problems } = await tabIn(canelli, pages);
-    const formUrl = `${t.url}/backoffice/enti/canelli/assistenza/prova-nuovo-ticket`;
+    const { page, problems } = await tabIn(canelli, suite.pages);
+    const formUrl = `${suite.t.url}/backoffice/enti/canelli/assistenza/prova-nuovo-ticket`;
     // The ticket pages are built elsewhere: this form is what they render, served for the browser at a test URL.
     const html = renderDocument(
       h(Layout, {

@@ -4,36 +4,28 @@
 // another one through the forms. Every page: 0 axe-core WCAG 2.1 A/AA violations, no asset or script errors.
 // An ente's administrator gets the 403 page.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { closeBrowser, type Page } from '../support/browser.js';
+import { before, describe, it } from 'node:test';
+import type { Page } from '../support/browser.js';
 import { composeMail, smtpSendAll } from '../support/smtp-send.js';
-import { assertAccessible, download, staffPage, tabIn, visit } from './kit.js';
+import { assertAccessible, browserSuite, download, staffPage, tabIn, visit } from './kit.js';
 
 describe('help desk: Posta da smistare (browser)', () => {
-  let t: TestPlatform;
-  const pages: Page[] = [];
+  const suite = browserSuite({ env: { INBOUND_SMTP_PORT: '0' } });
   let desk: Page;
 
   before(async () => {
-    t = await startTestPlatform({ listen: true, env: { INBOUND_SMTP_PORT: '0' } });
     const mail = (from: string, subject: string, text: string) => composeMail({ from: `Luca Gialli <${from}>`, to: 'assistenza@cst.demo', subject, text });
-    const results = await smtpSendAll({ host: '127.0.0.1', port: t.inboundSmtp!.port }, [
+    const results = await smtpSendAll({ host: '127.0.0.1', port: suite.t.inboundSmtp!.port }, [
       { from: 'luca.gialli@fornitore.example', to: ['assistenza@cst.demo'], raw: await mail('luca.gialli@fornitore.example', 'Il gestionale dei tributi non parte', 'Da ieri il programma si chiude da solo.') },
       { from: 'offerte@pubblicita.example', to: ['assistenza@cst.demo'], raw: await mail('offerte@pubblicita.example', 'Offerta imperdibile', 'Compra ora!') },
     ]);
     assert.deepEqual(results.map((r) => r.code), [250, 250]);
-    desk = (await staffPage(pages, t.url, 'tecnico@cst.demo')).page;
-  });
-  after(async () => {
-    for (const page of pages) await page.context().close().catch(() => undefined);
-    await closeBrowser();
-    await t?.close();
+    desk = (await staffPage(suite.pages, suite.t.url, 'tecnico@cst.demo')).page;
   });
 
   it('lists the quarantined mail with its reason, accessibly', async () => {
-    const { page, problems } = await tabIn(desk, pages);
-    await visit(page, t.url, '/backoffice/assistenza/posta');
+    const { page, problems } = await tabIn(desk, suite.pages);
+    await visit(page, suite.t.url, '/backoffice/assistenza/posta');
     assert.equal((await page.textContent('h1'))?.trim(), 'Posta da smistare');
     const row = page.locator('tbody tr', { hasText: 'Il gestionale dei tributi non parte' });
     assert.equal(await row.count(), 1);
@@ -46,8 +38,8 @@ describe('help desk: Posta da smistare (browser)', () => {
   });
 
   it('opens a ticket from a message in the chosen ente, through the form', async () => {
-    const { page, problems } = await tabIn(desk, pages);
-    await visit(page, t.url, '/backoffice/assistenza/posta');
+    const { page, problems } = await tabIn(desk, suite.pages);
+    await visit(page, suite.t.url, '/backoffice/assistenza/posta');
     await page.click('a:has-text("Il gestionale dei tributi non parte")');
     await page.waitForLoadState('load');
     assert.match((await page.textContent('main')) ?? '', /Da ieri il programma si chiude da solo\./);
@@ -66,8 +58,8 @@ describe('help desk: Posta da smistare (browser)', () => {
   });
 
   it('discards a message with a reason, showing the error first when the reason is missing', async () => {
-    const { page } = await tabIn(desk, pages);
-    await visit(page, t.url, '/backoffice/assistenza/posta');
+    const { page } = await tabIn(desk, suite.pages);
+    await visit(page, suite.t.url, '/backoffice/assistenza/posta');
     await page.click('a:has-text("Offerta imperdibile")');
     await page.waitForLoadState('load');
     // the browser would block an empty required field: send spaces to reach the server's check
@@ -82,8 +74,8 @@ describe('help desk: Posta da smistare (browser)', () => {
   });
 
   it("is not for an ente's staff", async () => {
-    const { page } = await staffPage(pages, t.url, 'admin@asti.demo');
-    await visit(page, t.url, '/backoffice/assistenza/posta', 403);
+    const { page } = await staffPage(suite.pages, suite.t.url, 'admin@asti.demo');
+    await visit(page, suite.t.url, '/backoffice/assistenza/posta', 403);
     assert.doesNotMatch((await page.textContent('main')) ?? '', /gestionale dei tributi/);
     await assertAccessible(page, 'GET /backoffice/assistenza/posta (403)');
   });

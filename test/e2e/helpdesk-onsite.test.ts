@@ -4,11 +4,10 @@
 // contract page, and the ente side where Canelli's representative confirms a report. Every page: 0 axe-core
 // WCAG 2.1 A/AA violations, no asset or script errors.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { closeBrowser, type Page } from '../support/browser.js';
+import { before, describe, it } from 'node:test';
+import type { Page } from '../support/browser.js';
 import { addDays, todayInRome } from '../../src/platform/calendar/index.js';
-import { assertAccessible, download, staffPage, tabIn, visit } from './kit.js';
+import { assertAccessible, browserSuite, download, staffPage, tabIn, visit } from './kit.js';
 
 const DESK = '/backoffice/assistenza/interventi';
 
@@ -20,37 +19,30 @@ function nextWorkingDay(): string {
 }
 
 describe('on-site interventions (browser)', () => {
-  let t: TestPlatform;
-  const pages: Page[] = [];
+  const suite = browserSuite();
   let tecnico: Page;
   let canelli: Page;
 
   before(async () => {
-    t = await startTestPlatform({ listen: true });
-    [tecnico, canelli] = await Promise.all([staffPage(pages, t.url, 'tecnico@cst.demo').then((p) => p.page), staffPage(pages, t.url, 'segreteria@canelli.demo').then((p) => p.page)]);
-  });
-  after(async () => {
-    for (const page of pages) await page.context().close().catch(() => undefined);
-    await closeBrowser();
-    await t?.close();
+    [tecnico, canelli] = await Promise.all([staffPage(suite.pages, suite.t.url, 'tecnico@cst.demo').then((p) => p.page), staffPage(suite.pages, suite.t.url, 'segreteria@canelli.demo').then((p) => p.page)]);
   });
 
   it("shows the technician's day grouped by ente, and prints it", async () => {
-    const { page, problems } = await tabIn(tecnico, pages);
+    const { page, problems } = await tabIn(tecnico, suite.pages);
     const day = nextWorkingDay();
-    await visit(page, t.url, `${DESK}?giorno=${day}`);
+    await visit(page, suite.t.url, `${DESK}?giorno=${day}`);
     const groups = await page.locator('main section h3').allTextContents();
     assert.deepEqual(groups, ['Asti', 'Nizza Monferrato', 'Canelli']);
     assert.deepEqual(problems, []);
     await assertAccessible(page, `GET ${DESK}`);
-    const pdf = await page.request.get(new URL(`${DESK}/giornata.pdf?giorno=${day}`, t.url).toString());
+    const pdf = await page.request.get(new URL(`${DESK}/giornata.pdf?giorno=${day}`, suite.t.url).toString());
     assert.equal(pdf.headers()['content-type'], 'application/pdf');
     assert.ok((await pdf.body()).subarray(0, 5).toString() === '%PDF-');
   });
 
   it('plans a visit in two steps, refuses an overlap in Italian, and shows the visit', async () => {
-    const { page, problems } = await tabIn(tecnico, pages);
-    await visit(page, t.url, `${DESK}/nuovo`);
+    const { page, problems } = await tabIn(tecnico, suite.pages);
+    await visit(page, suite.t.url, `${DESK}/nuovo`);
     await assertAccessible(page, `GET ${DESK}/nuovo`);
     await page.selectOption('#ente', 'asti');
     await page.click('main form button[type="submit"]');
@@ -65,7 +57,7 @@ describe('on-site interventions (browser)', () => {
     assert.match((await page.textContent('h1')) ?? '', /Intervento del 10\/03\/2031 presso Asti/);
     await assertAccessible(page, 'visit page (desk)');
 
-    await visit(page, t.url, `${DESK}/nuovo?ente=canelli`);
+    await visit(page, suite.t.url, `${DESK}/nuovo?ente=canelli`);
     await page.fill('#giorno', '2031-03-10');
     await page.fill('#inizio', '10:00');
     await page.fill('#fine', '11:00');
@@ -77,8 +69,8 @@ describe('on-site interventions (browser)', () => {
   });
 
   it('records a report on a past visit from the visit page', async () => {
-    const { page } = await tabIn(tecnico, pages);
-    await visit(page, t.url, `${DESK}/nuovo?ente=nizza-monferrato`);
+    const { page } = await tabIn(tecnico, suite.pages);
+    await visit(page, suite.t.url, `${DESK}/nuovo?ente=nizza-monferrato`);
     await page.fill('#giorno', '2025-02-03');
     await page.fill('#inizio', '09:00');
     await page.fill('#fine', '11:00');
@@ -94,8 +86,8 @@ describe('on-site interventions (browser)', () => {
   });
 
   it('shows hours per ente with an accessible chart and exports CSV; the contract page keeps history', async () => {
-    const { page, problems } = await tabIn(tecnico, pages);
-    await visit(page, t.url, `${DESK}/ore`);
+    const { page, problems } = await tabIn(tecnico, suite.pages);
+    await visit(page, suite.t.url, `${DESK}/ore`);
     const chart = page.locator('svg#grafico-ore');
     assert.equal(await chart.getAttribute('role'), 'img');
     assert.match((await chart.locator('title').textContent()) ?? '', /Quota delle ore a contratto/);
@@ -105,7 +97,7 @@ describe('on-site interventions (browser)', () => {
     assert.match(csv.name, /^ore-interventi-in-sede-\d{4}\.csv$/);
     assert.ok(csv.bytes.toString('utf8').startsWith('\uFEFFEnte;'));
 
-    await visit(page, t.url, `${DESK}/ore/moncalvo`);
+    await visit(page, suite.t.url, `${DESK}/ore/moncalvo`);
     await page.fill('#c-ore', '12:30');
     await page.fill('#c-nota', 'Integrazione');
     await page.click('form[action$="/ore/moncalvo"] button[type="submit"]');
@@ -118,8 +110,8 @@ describe('on-site interventions (browser)', () => {
   });
 
   it("lets Canelli's representative confirm a report from its own page", async () => {
-    const { page, problems } = await tabIn(canelli, pages);
-    await visit(page, t.url, '/backoffice/enti/canelli/assistenza/interventi');
+    const { page, problems } = await tabIn(canelli, suite.pages);
+    await visit(page, suite.t.url, '/backoffice/enti/canelli/assistenza/interventi');
     await assertAccessible(page, 'ente page');
     const before = (await page.textContent('[data-hours="confirmed"]'))?.trim();
     await page.click('form[action$="/conferma"] button[type="submit"]');
@@ -130,7 +122,7 @@ describe('on-site interventions (browser)', () => {
     await link.click();
     await page.waitForSelector('section[aria-labelledby="rapporto"]');
     await assertAccessible(page, 'ente visit page');
-    await visit(page, t.url, '/backoffice/enti/asti/assistenza/interventi', 403);
+    await visit(page, suite.t.url, '/backoffice/enti/asti/assistenza/interventi', 403);
     assert.deepEqual(problems.filter((p) => !p.includes('403')), []);
   });
 });

@@ -3,24 +3,20 @@
 // the desk's report across enti and an ente's own report (charts as named images, tables, CSV download).
 // Every page: 0 axe-core WCAG 2.1 A/AA violations, no asset or script errors.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { closeBrowser, type Page } from '../support/browser.js';
+import { before, describe, it } from 'node:test';
 import { systemActor } from '../../src/platform/audit/index.js';
 import { getEnteBySlug } from '../../src/platform/tenancy/index.js';
 import { changeState, openTicket } from '../../src/modules/helpdesk/service.js';
 import { surveyUrl } from '../../src/modules/helpdesk/survey/index.js';
-import { assertAccessible, download, freshPage, staffPage, visit } from './kit.js';
+import { assertAccessible, browserSuite, download, freshPage, staffPage, visit } from './kit.js';
 
 describe('helpdesk survey and reports (browser)', () => {
-  let t: TestPlatform;
-  const pages: Page[] = [];
+  const suite = browserSuite();
   let surveyPath: string;
 
   before(async () => {
-    t = await startTestPlatform({ listen: true });
-    const canelli = (await getEnteBySlug(t.platform.db.owner, 'canelli'))!.id;
-    const ticket = await openTicket(t.platform.db.app, systemActor, canelli, {
+    const canelli = (await getEnteBySlug(suite.t.platform.db.owner, 'canelli'))!.id;
+    const ticket = await openTicket(suite.t.platform.db.app, systemActor, canelli, {
       channel: 'phone',
       callerName: 'Giulia Rosso',
       callerPhone: '0141 820111',
@@ -30,18 +26,13 @@ describe('helpdesk survey and reports (browser)', () => {
       subject: 'La PEC del protocollo non riceve',
       description: 'Nessun messaggio dalle 9.',
     });
-    await changeState(t.platform.db.app, systemActor, canelli, ticket.id, 'solved');
-    surveyPath = new URL(surveyUrl(t.platform, canelli, ticket.id)).pathname;
-  });
-  after(async () => {
-    for (const page of pages) await page.context().close().catch(() => undefined);
-    await closeBrowser();
-    await t?.close();
+    await changeState(suite.t.platform.db.app, systemActor, canelli, ticket.id, 'solved');
+    surveyPath = new URL(surveyUrl(suite.t.platform, canelli, ticket.id)).pathname;
   });
 
   it('answers the survey from the link with the keyboard, once', async () => {
-    const { page, problems } = await freshPage(pages);
-    await visit(page, t.url, surveyPath);
+    const { page, problems } = await freshPage(suite.pages);
+    await visit(page, suite.t.url, surveyPath);
     assert.equal(await page.textContent('h1'), 'Valuta l’assistenza ricevuta');
     await assertAccessible(page, 'survey form');
     // keyboard only: Space checks the first option, the arrows move the choice within the group
@@ -54,17 +45,17 @@ describe('helpdesk survey and reports (browser)', () => {
     await page.waitForURL(/esito=grazie/);
     assert.equal(await page.textContent('h1'), 'Grazie per la valutazione');
     await assertAccessible(page, 'survey thanks');
-    await visit(page, t.url, surveyPath);
+    await visit(page, suite.t.url, surveyPath);
     assert.equal(await page.textContent('h1'), 'Valutazione già registrata');
-    await visit(page, t.url, `${surveyPath.slice(0, -4)}abcd`, 404);
+    await visit(page, suite.t.url, `${surveyPath.slice(0, -4)}abcd`, 404);
     assert.match((await page.textContent('main')) ?? '', /Il link di valutazione non è valido/);
     await assertAccessible(page, 'survey wrong link');
     assert.deepEqual(problems, []);
   });
 
   it("shows the desk the network's report with charts and tables", async () => {
-    const { page, problems } = await staffPage(pages, t.url, 'admin@cst.demo');
-    await visit(page, t.url, '/backoffice/assistenza/report');
+    const { page, problems } = await staffPage(suite.pages, suite.t.url, 'admin@cst.demo');
+    await visit(page, suite.t.url, '/backoffice/assistenza/report');
     assert.equal(await page.textContent('h1'), 'Report dell’assistenza');
     for (const id of ['grafico-mesi', 'grafico-sla', 'grafico-categorie', 'grafico-enti', 'grafico-voti']) {
       const chart = page.locator(`svg#${id}`);
@@ -83,8 +74,8 @@ describe('helpdesk survey and reports (browser)', () => {
   });
 
   it("shows an ente's requester its own report and downloads a table as CSV", async () => {
-    const { page, problems } = await staffPage(pages, t.url, 'segreteria@canelli.demo');
-    await visit(page, t.url, '/backoffice/enti/canelli/assistenza/report');
+    const { page, problems } = await staffPage(suite.pages, suite.t.url, 'segreteria@canelli.demo');
+    await visit(page, suite.t.url, '/backoffice/enti/canelli/assistenza/report');
     assert.match((await page.textContent('h1')) ?? '', /Canelli/);
     assert.ok(await page.locator('svg#grafico-mesi title').count());
     await assertAccessible(page, 'ente report');
@@ -94,6 +85,6 @@ describe('helpdesk survey and reports (browser)', () => {
     const text = csv.bytes.toString('utf8');
     assert.ok(text.startsWith('\uFEFFCategoria;Categoria principale;Aperti;'));
     assert.match(text, /\r\nPosta e PEC;;\d+;/);
-    await visit(page, t.url, '/backoffice/enti/asti/assistenza/report', 403);
+    await visit(page, suite.t.url, '/backoffice/enti/asti/assistenza/report', 403);
   });
 });

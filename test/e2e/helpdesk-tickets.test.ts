@@ -3,31 +3,23 @@
 // ente's list, web form and ticket page (solved, with the survey), and the refusals shown in the forms.
 // Every page, error states included: 0 axe-core WCAG 2.1 A/AA violations, no asset or script errors.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { closeBrowser, type Page } from '../support/browser.js';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { assertAccessible, staffPage, tabIn, visit } from './kit.js';
+import { before, describe, it } from 'node:test';
+import type { Page } from '../support/browser.js';
+import { assertAccessible, browserSuite, staffPage, tabIn, visit } from './kit.js';
 
 describe('help desk ticket pages (browser)', () => {
-  let t: TestPlatform;
-  const pages: Page[] = [];
+  const suite = browserSuite();
   let desk: Page; // admin@cst.demo
   let canelli: Page; // segreteria@canelli.demo
   let ticketPath = '';
 
   before(async () => {
-    t = await startTestPlatform({ listen: true });
-    [desk, canelli] = await Promise.all([staffPage(pages, t.url, 'admin@cst.demo').then((p) => p.page), staffPage(pages, t.url, 'segreteria@canelli.demo').then((p) => p.page)]);
-  });
-  after(async () => {
-    for (const page of pages) await page.context().close().catch(() => undefined);
-    await closeBrowser();
-    await t?.close();
+    [desk, canelli] = await Promise.all([staffPage(suite.pages, suite.t.url, 'admin@cst.demo').then((p) => p.page), staffPage(suite.pages, suite.t.url, 'segreteria@canelli.demo').then((p) => p.page)]);
   });
 
   it('logs a phone call with the keyboard only, from the ente to the ticket page', async () => {
-    const { page, problems } = await tabIn(desk, pages);
-    await visit(page, t.url, '/backoffice/assistenza/nuovo');
+    const { page, problems } = await tabIn(desk, suite.pages);
+    await visit(page, suite.t.url, '/backoffice/assistenza/nuovo');
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'ticket-ente', 'the ente picker does not have the focus');
     await assertAccessible(page, 'GET /backoffice/assistenza/nuovo');
 
@@ -63,8 +55,8 @@ describe('help desk ticket pages (browser)', () => {
   });
 
   it('shows the intake refusals next to the fields, accessibly', async () => {
-    const { page } = await tabIn(desk, pages);
-    await visit(page, t.url, '/backoffice/assistenza/nuovo');
+    const { page } = await tabIn(desk, suite.pages);
+    await visit(page, suite.t.url, '/backoffice/assistenza/nuovo');
     await page.fill('#ticket-ente', 'Comune inesistente');
     await Promise.all([page.waitForLoadState('load'), page.click('form[action="/backoffice/assistenza/nuovo"] button[type="submit"]')]);
     assert.match((await page.textContent('#ticket-ente-errore')) ?? '', /Ente non trovato/);
@@ -74,8 +66,8 @@ describe('help desk ticket pages (browser)', () => {
 
   it('works the ticket on the desk page: assign, note, reply, a refused merge, solve', async () => {
     assert.ok(ticketPath, 'the intake test did not run');
-    const { page, problems } = await tabIn(desk, pages);
-    await visit(page, t.url, ticketPath);
+    const { page, problems } = await tabIn(desk, suite.pages);
+    await visit(page, suite.t.url, ticketPath);
     await page.selectOption('#assegna-operatore', { label: 'Marco Ferrero (tecnico CST)' });
     await Promise.all([page.waitForURL(/esito=assegnato/, { waitUntil: 'load' }), page.click('section[aria-labelledby="assegna"] button[type="submit"]')]);
     await page.fill('#nota-testo', 'Controllare il relay del fornitore');
@@ -91,20 +83,20 @@ describe('help desk ticket pages (browser)', () => {
     assert.match((await page.textContent('#unisci-numero-errore')) ?? '', /numero\/anno/);
     await assertAccessible(page, 'POST …/unisci (error)');
 
-    await visit(page, t.url, ticketPath);
+    await visit(page, suite.t.url, ticketPath);
     await page.selectOption('#stato-nuovo', 'solved');
     await Promise.all([page.waitForURL(/esito=stato/, { waitUntil: 'load' }), page.click('section[aria-labelledby="stato"] button[type="submit"]')]);
 
-    await visit(page, t.url, '/backoffice/assistenza');
+    await visit(page, suite.t.url, '/backoffice/assistenza');
     await assertAccessible(page, 'GET /backoffice/assistenza');
   });
 
   it("the ente sees its tickets, the solved one without internal notes, with the survey", async () => {
-    const { page, problems } = await tabIn(canelli, pages);
-    await visit(page, t.url, '/backoffice/enti/canelli/assistenza');
+    const { page, problems } = await tabIn(canelli, suite.pages);
+    await visit(page, suite.t.url, '/backoffice/enti/canelli/assistenza');
     await assertAccessible(page, 'GET /backoffice/enti/canelli/assistenza');
     const id = ticketPath.split('/').pop()!;
-    await visit(page, t.url, `/backoffice/enti/canelli/assistenza/ticket/${id}`);
+    await visit(page, suite.t.url, `/backoffice/enti/canelli/assistenza/ticket/${id}`);
     const text = (await page.textContent('main')) ?? '';
     assert.match(text, /Il problema è risolto\?/);
     assert.match(text, /Valuta l’assistenza ricevuta/);
@@ -113,7 +105,7 @@ describe('help desk ticket pages (browser)', () => {
     assert.deepEqual(problems, []);
     await assertAccessible(page, 'GET /backoffice/enti/canelli/assistenza/ticket/… (solved)');
 
-    await visit(page, t.url, '/backoffice/enti/canelli/assistenza/nuovo');
+    await visit(page, suite.t.url, '/backoffice/enti/canelli/assistenza/nuovo');
     await assertAccessible(page, 'GET /backoffice/enti/canelli/assistenza/nuovo');
     await page.fill('#ticket-oggetto', 'Stampa F24');
     await Promise.all([page.waitForLoadState('load'), page.click('form[action$="/assistenza/nuovo"] button[type="submit"]')]);
@@ -123,8 +115,8 @@ describe('help desk ticket pages (browser)', () => {
   });
 
   it("another ente's page is a 403 page, accessibly", async () => {
-    const { page } = await tabIn(canelli, pages);
-    await visit(page, t.url, '/backoffice/enti/asti/assistenza', 403);
+    const { page } = await tabIn(canelli, suite.pages);
+    await visit(page, suite.t.url, '/backoffice/enti/asti/assistenza', 403);
     await assertAccessible(page, 'GET /backoffice/enti/asti/assistenza (403)');
   });
 });

@@ -1,7 +1,39 @@
 // Small helpers shared by the browser tests of test/e2e (not a test file: run.ts only picks *.test.ts).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { checkA11y, loginInBrowser, newPage, watchPage, type Page } from '../support/browser.js';
+import { after, before } from 'node:test';
+import { checkA11y, closeBrowser, loginInBrowser, newPage, watchPage, type Page } from '../support/browser.js';
+import { startTestPlatform, type TestPlatform, type TestPlatformOptions } from '../support/platform.js';
+
+/** A browser suite's platform and its open pages; read `t` only once the suite has started. */
+export interface BrowserSuite {
+  readonly t: TestPlatform;
+  readonly pages: Page[];
+}
+
+/**
+ * Call inside describe(), before the suite's own hooks: starts a listening platform before the tests, then closes
+ * every page's context, the shared browser and the platform. A later before() in the file runs after this one.
+ */
+export function browserSuite(options: Omit<TestPlatformOptions, 'listen'> = {}): BrowserSuite {
+  let platform: TestPlatform | undefined;
+  const pages: Page[] = [];
+  before(async () => {
+    platform = await startTestPlatform({ ...options, listen: true });
+  });
+  after(async () => {
+    for (const page of pages) await page.context().close().catch(() => undefined);
+    await closeBrowser();
+    await platform?.close();
+  });
+  return {
+    pages,
+    get t() {
+      if (!platform) throw new Error('browserSuite: the platform has not started yet (read t inside a hook or a test)');
+      return platform;
+    },
+  };
+}
 
 /** Asserts 0 axe-core WCAG 2.1 A/AA violations; the report names every failing element. */
 export async function assertAccessible(page: Page, label: string): Promise<void> {

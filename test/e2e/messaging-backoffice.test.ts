@@ -2,32 +2,20 @@
 // live SMS counter), the preview with its refusal, the confirmation and the live progress page all have 0
 // axe-core WCAG 2.1 A/AA violations and no asset or CSP errors; the flow is plain forms (no JavaScript needed).
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { closeBrowser, type Page } from '../support/browser.js';
-import { assertAccessible, staffPage, visit } from './kit.js';
+import { describe, it } from 'node:test';
+import { assertAccessible, browserSuite, staffPage, visit } from './kit.js';
 
 describe('messaging back office (browser)', () => {
-  let t: TestPlatform;
-  const pages: Page[] = [];
+  const suite = browserSuite();
   const base = '/backoffice/enti/asti/messaggi';
 
-  before(async () => {
-    t = await startTestPlatform({ listen: true });
-  });
-  after(async () => {
-    for (const page of pages) await page.context().close().catch(() => undefined);
-    await closeBrowser();
-    await t?.close();
-  });
-
   it('list, compose, preview (error and success), progress, templates: accessible', async () => {
-    const { page, problems } = await staffPage(pages, t.url, 'admin@asti.demo');
-    await visit(page, t.url, base);
+    const { page, problems } = await staffPage(suite.pages, suite.t.url, 'admin@asti.demo');
+    await visit(page, suite.t.url, base);
     assert.match((await page.textContent('h1')) ?? '', /Messaggi ai cittadini/);
     await assertAccessible(page, 'messages list');
 
-    await visit(page, t.url, `${base}/modelli`);
+    await visit(page, suite.t.url, `${base}/modelli`);
     await assertAccessible(page, 'templates');
     await page.click('a[aria-label="Usa il modello Chiusura strada per un nuovo messaggio"]');
     await page.waitForURL(/nuovo\?modello=/);

@@ -2,40 +2,28 @@
 // the confirm page with a wrong and then the right code, the unsubscribe pages (by code and by the e-mail
 // link), and the operators' list, detail and import pages. Every page and error state: 0 axe violations.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { closeBrowser, type Page } from '../support/browser.js';
-import { assertAccessible, freshPage, staffPage, visit } from './kit.js';
+import { assertAccessible, browserSuite, freshPage, staffPage, visit } from './kit.js';
 
 describe('messaging subscriptions (browser)', () => {
-  let t: TestPlatform;
-  const pages: Page[] = [];
+  const suite = browserSuite();
 
   /** The code queued by notify() for the latest request of `address`. */
   async function latestCode(address: string, channel: 'sms' | 'email'): Promise<string> {
-    const db = t.platform.db.owner;
+    const db = suite.t.platform.db.owner;
     const otp = await db.selectFrom('msg_otp').select('id').where('address', '=', address).where('channel', '=', channel).orderBy('created_at', 'desc').executeTakeFirstOrThrow();
     const m = await db.selectFrom('msg_message').select(['sms_text', 'body']).where('origin_key', '=', `otp:${otp.id}`).executeTakeFirstOrThrow();
     return /\b(\d{6})\b/.exec(channel === 'sms' ? m.sms_text! : m.body)![1]!;
   }
 
-  before(async () => {
-    t = await startTestPlatform({ listen: true });
-  });
-  after(async () => {
-    for (const p of pages) await p.close().catch(() => undefined);
-    await closeBrowser();
-    await t?.close();
-  });
-
   it('subscribe: errors, filter without JS, confirm with a wrong then the right code', async () => {
-    const { page, problems } = await freshPage(pages);
+    const { page, problems } = await freshPage(suite.pages);
     await page.route('**/*.js', (route) => route.abort()); // everything must work without JavaScript
-    await visit(page, t.url, '/asti/avvisi');
+    await visit(page, suite.t.url, '/asti/avvisi');
     await assertAccessible(page, 'subscribe page');
 
     await page.click('#invia');
@@ -68,8 +56,8 @@ describe('messaging subscriptions (browser)', () => {
   });
 
   it('unsubscribe: by code (manage page) and by the e-mail link', async () => {
-    const { page } = await freshPage(pages);
-    await visit(page, t.url, '/asti/avvisi/disiscrizione');
+    const { page } = await freshPage(suite.pages);
+    await visit(page, suite.t.url, '/asti/avvisi/disiscrizione');
     await assertAccessible(page, 'unsubscribe request page');
     await page.fill('#campo-telefono', '0141 1');
     await page.click('#invia');
@@ -88,19 +76,19 @@ describe('messaging subscriptions (browser)', () => {
     await page.click('#conferma');
     assert.match(await page.locator('#esito').innerText(), /annullate/);
 
-    const token = (await sql<{ unsubscribe_token: string }>`select unsubscribe_token from msg_subscriber where email = 'mario.rossi@example.org' and ente_id = (select id from ente where slug = 'asti')`.execute(t.platform.db.owner)).rows[0]!.unsubscribe_token;
-    await visit(page, t.url, `/asti/avvisi/disiscrizione/${token}`);
+    const token = (await sql<{ unsubscribe_token: string }>`select unsubscribe_token from msg_subscriber where email = 'mario.rossi@example.org' and ente_id = (select id from ente where slug = 'asti')`.execute(suite.t.platform.db.owner)).rows[0]!.unsubscribe_token;
+    await visit(page, suite.t.url, `/asti/avvisi/disiscrizione/${token}`);
     await assertAccessible(page, 'e-mail link page');
     await page.click('#conferma');
     assert.match(await page.locator('#esito').innerText(), /non riceverai più e-mail/);
     await assertAccessible(page, 'e-mail link done');
-    await visit(page, t.url, `/asti/avvisi/disiscrizione/${token}`);
+    await visit(page, suite.t.url, `/asti/avvisi/disiscrizione/${token}`);
     await assertAccessible(page, 'e-mail link, already off');
   });
 
   it('operators: picker, list, detail, import with report and errors', async () => {
-    const { page } = await staffPage(pages, t.url, 'admin@asti.demo');
-    await visit(page, t.url, '/backoffice/avvisi/iscritti');
+    const { page } = await staffPage(suite.pages, suite.t.url, 'admin@asti.demo');
+    await visit(page, suite.t.url, '/backoffice/avvisi/iscritti');
     await assertAccessible(page, 'ente picker');
     await page.click('button[type="submit"]:has-text("Apri")');
     assert.match(page.url(), /\/backoffice\/enti\/asti\/avvisi\/iscritti$/);
@@ -109,7 +97,7 @@ describe('messaging subscriptions (browser)', () => {
     assert.ok(await page.locator('#storico').isVisible());
     await assertAccessible(page, 'subscriber detail');
 
-    await visit(page, t.url, '/backoffice/enti/asti/avvisi/iscritti/importa');
+    await visit(page, suite.t.url, '/backoffice/enti/asti/avvisi/iscritti/importa');
     await assertAccessible(page, 'import page');
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cir-import-')), 'lista.csv');
     fs.writeFileSync(file, 'telefono;email;argomenti;data_consenso\r\n3339100001;;eventi;01/02/2025\r\n12;;eventi;01/02/2025\r\n');

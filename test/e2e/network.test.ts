@@ -3,27 +3,15 @@
 // Every page: 0 axe-core WCAG 2.1 A/AA violations, no asset or script errors. Anonymous readers get no cookie
 // (the albo will rely on it), and the keyboard reaches the content through the skip link.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { closeBrowser, type Page } from '../support/browser.js';
-import { assertAccessible, freshPage, italianInt, texts, visit } from './kit.js';
+import { describe, it } from 'node:test';
+import { assertAccessible, browserSuite, freshPage, italianInt, texts, visit } from './kit.js';
 
 describe('public network pages (browser)', () => {
-  let t: TestPlatform;
-  const pages: Page[] = [];
-
-  before(async () => {
-    t = await startTestPlatform({ listen: true });
-  });
-  after(async () => {
-    for (const page of pages) await page.context().close().catch(() => undefined);
-    await closeBrowser();
-    await t?.close();
-  });
+  const suite = browserSuite();
 
   it('the home page lists the whole network, sets no cookie and is accessible', async () => {
-    const { page, problems } = await freshPage(pages);
-    await visit(page, t.url, '/');
+    const { page, problems } = await freshPage(suite.pages);
+    await visit(page, suite.t.url, '/');
     assert.equal(await page.textContent('h1'), 'La rete degli enti');
     const total = await page.locator('#cerca-titolo ~ [role="status"]').textContent();
     assert.match(total ?? '', /^La rete conta 131 enti\.$/);
@@ -35,8 +23,8 @@ describe('public network pages (browser)', () => {
   });
 
   it('searching by typing and pressing Enter shows the results, accessibly and without cookies', async () => {
-    const { page, problems } = await freshPage(pages);
-    await visit(page, t.url, '/');
+    const { page, problems } = await freshPage(suite.pages);
+    await visit(page, suite.t.url, '/');
     await page.locator('#q').click();
     await page.keyboard.type('asti');
     await Promise.all([page.waitForURL((url) => url.searchParams.get('q') === 'asti', { waitUntil: 'load' }), page.keyboard.press('Enter')]);
@@ -59,16 +47,16 @@ describe('public network pages (browser)', () => {
   });
 
   it('a search with no results says so, accessibly', async () => {
-    const { page, problems } = await freshPage(pages);
-    await visit(page, t.url, '/?q=zzzz');
+    const { page, problems } = await freshPage(suite.pages);
+    await visit(page, suite.t.url, '/?q=zzzz');
     assert.match((await page.locator('#cerca-titolo ~ [role="status"]').textContent()) ?? '', /^Nessun ente corrisponde a «zzzz»/);
     assert.deepEqual(problems, []);
     await assertAccessible(page, 'GET /?q=zzzz');
   });
 
   it('the portal of a comune (/asti/) is accessible and sets no cookie', async () => {
-    const { page, problems } = await freshPage(pages);
-    await visit(page, t.url, '/asti/');
+    const { page, problems } = await freshPage(suite.pages);
+    await visit(page, suite.t.url, '/asti/');
     assert.equal(await page.textContent('h1'), 'Asti');
     assert.ok(await page.isVisible('#servizi'));
     assert.match((await page.locator('section[aria-labelledby="adesione"]').textContent()) ?? '', /aderente/);
@@ -79,8 +67,8 @@ describe('public network pages (browser)', () => {
   });
 
   it('the portal of a union lists its members and is accessible', async () => {
-    const { page, problems } = await freshPage(pages);
-    await visit(page, t.url, '/unione-val-triversa/');
+    const { page, problems } = await freshPage(suite.pages);
+    await visit(page, suite.t.url, '/unione-val-triversa/');
     assert.equal(await page.textContent('h1'), 'Unione Val Triversa');
     const members = await texts(page, 'section[aria-labelledby="membri"] li a');
     for (const name of ['Cantarana', 'Castellero', 'Cortandone', 'Maretto', 'Monale', 'Roatto']) assert.ok(members.includes(name), `${name} missing: ${members.join(', ')}`);
@@ -89,8 +77,8 @@ describe('public network pages (browser)', () => {
   });
 
   it('the portal of the comunità montana shows its seat and members and is accessible', async () => {
-    const { page, problems } = await freshPage(pages);
-    await visit(page, t.url, '/comunita-montana-langa-astigiana-valle-bormida/');
+    const { page, problems } = await freshPage(suite.pages);
+    await visit(page, suite.t.url, '/comunita-montana-langa-astigiana-valle-bormida/');
     assert.equal(await page.textContent('h1'), 'Comunità Montana Langa Astigiana Valle Bormida');
     assert.match((await page.locator('section[aria-labelledby="membri"]').textContent()) ?? '', /Comune sede:\s*Roccaverano/);
     assert.equal((await texts(page, 'section[aria-labelledby="membri"] ul li a')).length, 12);
@@ -99,8 +87,8 @@ describe('public network pages (browser)', () => {
   });
 
   it('the portal of the provincia is accessible', async () => {
-    const { page, problems } = await freshPage(pages);
-    await visit(page, t.url, '/provincia-di-asti/');
+    const { page, problems } = await freshPage(suite.pages);
+    await visit(page, suite.t.url, '/provincia-di-asti/');
     assert.equal(await page.textContent('h1'), 'Provincia di Asti');
     assert.match((await page.locator('section[aria-labelledby="adesione"]').textContent()) ?? '', /aderente/);
     assert.deepEqual(problems, []);
@@ -108,8 +96,8 @@ describe('public network pages (browser)', () => {
   });
 
   it('an unknown address (/non-esiste/) is an Italian 404 page, accessible', async () => {
-    const { page, problems } = await freshPage(pages);
-    await visit(page, t.url, '/non-esiste/', 404);
+    const { page, problems } = await freshPage(suite.pages);
+    await visit(page, suite.t.url, '/non-esiste/', 404);
     assert.equal(await page.textContent('h1'), 'Pagina non trovata');
     assert.match((await page.locator('[role="alert"]').textContent()) ?? '', /Nessun ente della rete ha l’indirizzo «non-esiste»/);
     assert.ok(await page.isVisible('a[href="/"].btn'));
@@ -118,8 +106,8 @@ describe('public network pages (browser)', () => {
   });
 
   it('the staff login page is accessible', async () => {
-    const { page, problems } = await freshPage(pages);
-    await visit(page, t.url, '/backoffice/login');
+    const { page, problems } = await freshPage(suite.pages);
+    await visit(page, suite.t.url, '/backoffice/login');
     assert.ok(await page.isVisible('#email'));
     assert.ok(await page.isVisible('#password'));
     assert.deepEqual(problems, []);
@@ -127,8 +115,8 @@ describe('public network pages (browser)', () => {
   });
 
   it('on the login page the first Tab focuses the skip link, which is then visible and leads into main', async () => {
-    const { page } = await freshPage(pages);
-    await visit(page, t.url, '/backoffice/login');
+    const { page } = await freshPage(suite.pages);
+    await visit(page, suite.t.url, '/backoffice/login');
     const skip = page.locator('a[href="#main"]');
     const hidden = await skip.boundingBox();
     assert.ok(!hidden || hidden.width <= 1 || hidden.height <= 1, `the skip link is visible before it gets focus: ${JSON.stringify(hidden)}`);
@@ -153,8 +141,8 @@ describe('public network pages (browser)', () => {
   });
 
   it('the home page counts match between the status line and the group lists', async () => {
-    const { page } = await freshPage(pages);
-    await visit(page, t.url, '/');
+    const { page } = await freshPage(suite.pages);
+    await visit(page, suite.t.url, '/');
     const listed = new Set(await texts(page, 'main section[aria-labelledby^="gruppo-"] li > a.fw-semibold'));
     const total = italianInt(((await page.locator('#cerca-titolo ~ [role="status"]').textContent()) ?? '').match(/(\d[\d.]*)/)?.[1]);
     assert.equal(listed.size, total);

@@ -3,29 +3,17 @@
 // the CST's network view) has 0 axe-core WCAG 2.1 A/AA violations and no asset errors; the flows work without
 // JavaScript-only controls (forms post and redirect).
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { addDays, todayInRome } from '../../src/platform/calendar/index.js';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { closeBrowser, type Page } from '../support/browser.js';
-import { assertAccessible, download, staffPage, visit } from './kit.js';
+import { assertAccessible, browserSuite, download, staffPage, visit } from './kit.js';
 
 describe('payments back office (browser)', () => {
-  let t: TestPlatform;
-  const pages: Page[] = [];
+  const suite = browserSuite();
   const base = '/backoffice/enti/asti/pagamenti';
 
-  before(async () => {
-    t = await startTestPlatform({ listen: true });
-  });
-  after(async () => {
-    for (const page of pages) await page.context().close().catch(() => undefined);
-    await closeBrowser();
-    await t?.close();
-  });
-
   it('lists, creates and shows positions; every page is accessible', async () => {
-    const { page, problems } = await staffPage(pages, t.url, 'admin@asti.demo');
-    await visit(page, t.url, base);
+    const { page, problems } = await staffPage(suite.pages, suite.t.url, 'admin@asti.demo');
+    await visit(page, suite.t.url, base);
     assert.match((await page.textContent('h1')) ?? '', /Posizioni debitorie/);
     assert.match((await page.textContent('#totali')) ?? '', /Da incassare/);
     assert.equal(await page.locator('svg[role="img"]').count(), 1);
@@ -57,20 +45,20 @@ describe('payments back office (browser)', () => {
   });
 
   it('configuration, catalogue and CSV upload pages', async () => {
-    const { page, problems } = await staffPage(pages, t.url, 'admin@asti.demo');
-    await visit(page, t.url, `${base}/configurazione`);
+    const { page, problems } = await staffPage(suite.pages, suite.t.url, 'admin@asti.demo');
+    await visit(page, suite.t.url, `${base}/configurazione`);
     await assertAccessible(page, 'configuration');
     await page.fill('#config-fiscal_code', '12345678901');
     await page.click('button[type="submit"] >> text=Salva la configurazione');
     assert.match((await page.textContent('#config-fiscal_code-errore')) ?? '', /Codice fiscale non valido/);
     await assertAccessible(page, 'configuration with errors');
 
-    await visit(page, t.url, `${base}/servizi`);
+    await visit(page, suite.t.url, `${base}/servizi`);
     await assertAccessible(page, 'catalogue');
-    await visit(page, t.url, `${base}/servizi/tari`);
+    await visit(page, suite.t.url, `${base}/servizi/tari`);
     await assertAccessible(page, 'catalogue item');
 
-    await visit(page, t.url, `${base}/caricamento`);
+    await visit(page, suite.t.url, `${base}/caricamento`);
     await assertAccessible(page, 'upload form');
     const due = addDays(todayInRome(), 30);
     const csv = `riferimento;servizio;cf_debitore;nome_debitore;causale;importo;scadenza\nE2E-1;mensa;RSSMRA80A01A479L;Mario Rossi;Mensa;10,00;${due}\nE2E-2;mensa;XXX;Mario Rossi;Mensa;10,00;${due}\n`;
@@ -84,8 +72,8 @@ describe('payments back office (browser)', () => {
   });
 
   it('the CST sees the network', async () => {
-    const { page, problems } = await staffPage(pages, t.url, 'admin@cst.demo');
-    await visit(page, t.url, '/backoffice/pagamenti');
+    const { page, problems } = await staffPage(suite.pages, suite.t.url, 'admin@cst.demo');
+    await visit(page, suite.t.url, '/backoffice/pagamenti');
     assert.match((await page.locator('table', { hasText: 'Totali per ente' }).textContent()) ?? '', /Asti/);
     await assertAccessible(page, 'network view');
     assert.deepEqual(problems, []);

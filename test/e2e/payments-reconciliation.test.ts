@@ -4,32 +4,20 @@
 // Every page: 0 axe-core WCAG 2.1 A/AA violations, no asset or script errors.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { todayInRome } from '../../src/platform/calendar/index.js';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { closeBrowser, type Page } from '../support/browser.js';
-import { assertAccessible, download, staffPage, visit } from './kit.js';
+import { assertAccessible, browserSuite, download, staffPage, visit } from './kit.js';
 
 const fixtures = path.resolve(import.meta.dirname, '../../src/modules/payments/reconciliation/fixtures');
 const asti = '/backoffice/enti/asti/pagamenti/riconciliazione';
 const network = '/backoffice/pagamenti/riconciliazione';
 
 describe('payments reconciliation (browser)', () => {
-  let t: TestPlatform;
-  const pages: Page[] = [];
-
-  before(async () => {
-    t = await startTestPlatform({ listen: true });
-  });
-  after(async () => {
-    for (const page of pages) await page.context().close().catch(() => undefined);
-    await closeBrowser();
-    await t?.close();
-  });
+  const suite = browserSuite();
 
   it("lets an ente's staff import a flow and read it, its anomalies, treasury and totals", async () => {
-    const { page, problems } = await staffPage(pages, t.url, 'admin@asti.demo');
-    await visit(page, t.url, asti);
+    const { page, problems } = await staffPage(suite.pages, suite.t.url, 'admin@asti.demo');
+    await visit(page, suite.t.url, asti);
     assert.equal(await page.textContent('h1'), 'Riconciliazione pagoPA – Asti');
     await assertAccessible(page, 'reconciliation home (empty)');
 
@@ -53,7 +41,7 @@ describe('payments reconciliation (browser)', () => {
     assert.match(csv.bytes.toString('utf8'), /;Flusso senza accredito in tesoreria;2026-11-20BCITITMM-S104001;;;175,4;\r\n/);
     problems.length = 0;
 
-    await visit(page, t.url, `${asti}/tesoreria`);
+    await visit(page, suite.t.url, `${asti}/tesoreria`);
     await assertAccessible(page, 'treasury');
     await page.getByLabel('Data valuta').fill('2026-11-21');
     await page.getByLabel('Importo in euro').fill('175,40');
@@ -64,16 +52,16 @@ describe('payments reconciliation (browser)', () => {
     assert.equal(await page.locator('#tabella-tesoreria tbody tr').count(), 1);
     await assertAccessible(page, 'treasury after a typed credit');
 
-    await visit(page, t.url, `${asti}/totali?dal=2026-11-01&al=2026-11-30`);
+    await visit(page, suite.t.url, `${asti}/totali?dal=2026-11-01&al=2026-11-30`);
     assert.match((await page.locator('#totali tbody').textContent()) ?? '', /IUV sconosciuto/);
     await assertAccessible(page, 'totals');
     assert.deepEqual(problems, []);
-    await visit(page, t.url, '/backoffice/enti/canelli/pagamenti/riconciliazione', 403);
+    await visit(page, suite.t.url, '/backoffice/enti/canelli/pagamenti/riconciliazione', 403);
   });
 
   it("gives the CST the network's flows, anomalies and totals", async () => {
-    const { page, problems } = await staffPage(pages, t.url, 'admin@cst.demo');
-    await visit(page, t.url, network);
+    const { page, problems } = await staffPage(suite.pages, suite.t.url, 'admin@cst.demo');
+    await visit(page, suite.t.url, network);
     assert.equal(await page.textContent('h1'), 'Riconciliazione pagoPA – tutti gli enti');
     assert.ok(await page.locator('#flussi td', { hasText: 'Canelli' }).count());
     await assertAccessible(page, 'network flows');
@@ -81,11 +69,11 @@ describe('payments reconciliation (browser)', () => {
     await page.waitForURL(/\/backoffice\/enti\/canelli\/pagamenti\/riconciliazione\/flussi\//);
     assert.deepEqual(await page.locator('#righe-flusso tbody tr td:last-child').allTextContents(), ['abbinato', 'abbinato', 'importo diverso']);
     await assertAccessible(page, 'demo flow of Canelli');
-    await visit(page, t.url, `${network}/anomalie`);
+    await visit(page, suite.t.url, `${network}/anomalie`);
     assert.ok(await page.locator('#anomalie th[scope="row"]', { hasText: 'Canelli' }).count());
     await assertAccessible(page, 'network anomalies');
     const today = todayInRome();
-    await visit(page, t.url, `${network}/totali?dal=${today.slice(0, 8)}01&al=${today}`);
+    await visit(page, suite.t.url, `${network}/totali?dal=${today.slice(0, 8)}01&al=${today}`);
     await assertAccessible(page, 'network totals');
     assert.deepEqual(problems, []);
   });

@@ -2,28 +2,18 @@
 // login render, load their assets without errors, and pass axe-core's WCAG 2.1 A/AA rules.
 // (/api/docs is third-party Swagger UI: not an axe target.)
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { checkA11y, closeBrowser, loginInBrowser, newPage, watchPage, type Page } from '../support/browser.js';
+import { describe, it } from 'node:test';
+import { checkA11y, loginInBrowser, newPage, watchPage, type Page } from '../support/browser.js';
+import { browserSuite } from './kit.js';
 
 describe('smoke (browser)', () => {
-  let t: TestPlatform;
-  const pages: Page[] = [];
-
-  before(async () => {
-    t = await startTestPlatform({ listen: true });
-  });
-  after(async () => {
-    for (const page of pages) await page.context().close().catch(() => undefined);
-    await closeBrowser();
-    await t?.close();
-  });
+  const suite = browserSuite();
 
   async function open(path: string) {
     const page = await newPage();
-    pages.push(page);
+    suite.pages.push(page);
     const watch = watchPage(page);
-    const response = await page.goto(new URL(path, t.url).toString(), { waitUntil: 'load' });
+    const response = await page.goto(new URL(path, suite.t.url).toString(), { waitUntil: 'load' });
     assert.ok(response, `no response for ${path}`);
     return { page, response, watch };
   }
@@ -62,8 +52,8 @@ describe('smoke (browser)', () => {
 
   it('a wrong password keeps the browser on the login page with an error', async () => {
     const page = await newPage();
-    pages.push(page);
-    await assert.rejects(loginInBrowser(page, t.url, 'admin@asti.demo', 'not-the-password'), /login of admin@asti\.demo failed/);
+    suite.pages.push(page);
+    await assert.rejects(loginInBrowser(page, suite.t.url, 'admin@asti.demo', 'not-the-password'), /login of admin@asti\.demo failed/);
     assert.equal(new URL(page.url()).pathname, '/backoffice/login');
     assert.ok(await page.isVisible('#login-error'));
     await assertAccessible(page, 'POST /backoffice/login (wrong password)');
@@ -71,9 +61,9 @@ describe('smoke (browser)', () => {
 
   it('the CST administrator logs in and lands on the back office', async () => {
     const page = await newPage();
-    pages.push(page);
+    suite.pages.push(page);
     const watch = watchPage(page);
-    await loginInBrowser(page, t.url, 'admin@cst.demo');
+    await loginInBrowser(page, suite.t.url, 'admin@cst.demo');
     assert.equal(new URL(page.url()).pathname, '/backoffice/');
     assert.ok((await page.locator('h1').count()) >= 1, 'the back office has no h1');
     assert.deepEqual(watch.problems, []);
