@@ -29,6 +29,7 @@ import { generateActs } from '../src/modules/noticeboard/generate.js';
 import { generateTickets } from '../src/modules/helpdesk/generate.js';
 import { SOAP_PATH, verifyBenchTarget, verifyRequestBody } from '../src/modules/payments/node/bench.js';
 import { benchNotices } from '../src/modules/payments/notices/bench.js';
+import { benchMessaging, messagingSummary, type MessagingBenchResult } from './messaging.js';
 import { login } from '../test/support/http.js';
 import { startEmbeddedCluster } from '../test/support/clusters.js';
 import { prepareTemplates, startTestPlatform, type TestPlatform } from '../test/support/platform.js';
@@ -323,6 +324,7 @@ function alboSummary(results: BenchResult[]): { text: string; data: unknown } | 
 }
 
 let noticesResult: Awaited<ReturnType<typeof benchNotices>> | null = null;
+let messagingResult: MessagingBenchResult | null = null;
 
 async function main() {
   console.log(`bench: ${seconds}s per case (after ${warmupSeconds}s warm-up), ${connections} connections, Node ${process.version}, ${os.cpus().length} CPU(s)`);
@@ -398,6 +400,14 @@ async function main() {
       noticesResult = r;
     }
 
+    // SMS broadcast (issue 5): its own platform with workers against the SMPP peer (bench/messaging.ts).
+    const broadcast = nonNegativeInteger('BENCH_BROADCAST', 200_000);
+    if (broadcast > 0 && (filters.length === 0 || filters.some((f) => 'messaging broadcast sms'.includes(f.toLowerCase())))) {
+      process.stdout.write(`bench: SMS broadcast to ${broadcast.toLocaleString('en')} subscribers … `);
+      messagingResult = await benchMessaging(broadcast, nonNegativeInteger('BENCH_SMPP_RATE', 2000), nonNegativeInteger('BENCH_SMPP_WINDOW', 20));
+      console.log(`${messagingSummary(messagingResult)}\n`);
+    }
+
     const albo = alboSummary(results);
     if (albo) console.log(`${albo.text}\n`);
     if (helpdeskStep) {
@@ -420,6 +430,7 @@ async function main() {
       albo: albo?.data ?? null,
       helpdesk: helpdeskStep ?? null,
       notices: noticesResult,
+      messaging: messagingResult,
     };
     const outFile = path.join(outDir, 'latest.json');
     fs.writeFileSync(outFile, `${JSON.stringify(report, null, 2)}\n`);
