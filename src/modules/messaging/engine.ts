@@ -149,12 +149,16 @@ export interface SentResult {
 }
 
 export async function markSent(trx: Trx, deliveryId: string, result: SentResult = {}): Promise<void> {
-  await trx
-    .updateTable('msg_delivery')
-    .set({ state: 'sent', sent_at: sql`now()`, lease_until: null, error: null, provider_ref: result.providerRef ?? null, sms_parts: result.smsParts ?? null })
-    .where('id', '=', deliveryId)
-    .where('state', 'in', ['sending', 'uncertain'])
-    .execute();
+  await markSentMany(trx, [{ id: deliveryId, providerRef: result.providerRef ?? null, smsParts: result.smsParts ?? null }]);
+}
+
+/** markSent for a whole batch in one statement: on a busy database one round trip per delivery limits the rate. */
+export async function markSentMany(trx: Trx, sent: readonly { id: string; providerRef: string | null; smsParts: number | null }[]): Promise<void> {
+  if (sent.length === 0) return;
+  await sql`
+    update msg_delivery d set state = 'sent', sent_at = now(), lease_until = null, error = null, provider_ref = v.ref, sms_parts = v.parts
+    from (values ${sql.join(sent.map((s) => sql`(${s.id}::uuid, ${s.providerRef}::text, ${s.smsParts}::int)`))}) as v (id, ref, parts)
+    where d.id = v.id and d.state in ('sending', 'uncertain')`.execute(trx);
 }
 
 /** A failure: retried at `retryAt` (back to queued), or final when omitted. */
@@ -185,12 +189,14 @@ export async function fallBackToSms(platform: Platform, trx: Trx, delivery: Pick
 
 /** Handset receipt (SMS delivery receipt, …). */
 export async function markDelivered(trx: Trx, deliveryId: string, ok: boolean, status: string): Promise<void> {
-  await trx
-    .updateTable('msg_delivery')
-    .set(ok ? { state: 'delivered', delivered_at: sql`now()` } : { state: 'failed', error: status })
-    .where('id', '=', deliveryId)
-    .where('state', 'in', ['sent', 'sending', 'uncertain'])
-    .execute();
+  if (ok) await markDeliveredMany(trx, [deliveryId]);
+  else await trx.updateTable('msg_delivery').set({ state: 'failed', error: status }).where('id', '=', deliveryId).where('state', 'in', ['sent', 'sending', 'uncertain']).execute();
+}
+
+/** Successful handset receipts for a batch of deliveries, in one statement. */
+export async function markDeliveredMany(trx: Trx, deliveryIds: readonly string[]): Promise<void> {
+  if (deliveryIds.length === 0) return;
+  await trx.updateTable('msg_delivery').set({ state: 'delivered', delivered_at: sql`now()` }).where('id', 'in', [...deliveryIds]).where('state', 'in', ['sent', 'sending', 'uncertain']).execute();
 }
 
 // ---- the send loop -------------------------------------------------------------------------------------------------

@@ -394,7 +394,9 @@ export async function createMessage(db: Kysely<DB>, actor: Actor, enteId: string
   validateMessage(input);
   await assertTargetable(db, enteId, input.targetEnteIds);
   const smsText = input.smsText?.trim() || null;
-  if (input.channels.includes('sms')) planSms(smsText ?? input.body, { transliterate: true }); // throws SmsPlanError when it cannot be sent at all
+  // Throws SmsPlanError when the text would not fit. Checked as the strictest ente sends it (UCS-2 when a
+  // character is outside GSM-7): a text that fits only once transliterated is stored transliterated (back office option).
+  if (input.channels.includes('sms')) planSms(smsText ?? input.body, { transliterate: false });
   return withEnte(db, enteId, async (trx) => {
     const topics = await trx.selectFrom('msg_topic').select(['code', 'urgent']).where('code', 'in', [...input.topics]).execute();
     if (topics.length !== new Set(input.topics).size) throw new MessagingError('Argomento sconosciuto per questo ente');

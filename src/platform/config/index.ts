@@ -58,6 +58,8 @@ export interface Config {
   smppRatePerSecond: number;
   /** SMPP window: submit_sm awaiting their response at most. */
   smppWindow: number;
+  /** How long an SMS whose submit_sm got no answer (connection lost, crash) waits for the SMSC's receipts before its missing parts are sent again. */
+  smppRecoveryGraceSeconds: number;
   /** The two-way number citizens reply STOP to (shown in SMS footers and on the pages); unset: none. */
   smsReplyNumber: string | undefined;
   /** App IO services API base URL (the official one by default; a local peer in tests). */
@@ -138,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smppUrl: smppUrlOf(env.SMPP_URL),
     smppRatePerSecond: Math.max(1, int('SMPP_RATE', env.SMPP_RATE, 50)),
     smppWindow: Math.max(1, int('SMPP_WINDOW', env.SMPP_WINDOW, 10)),
+    smppRecoveryGraceSeconds: int('SMPP_RECOVERY_GRACE_SECONDS', env.SMPP_RECOVERY_GRACE_SECONDS, 600),
     smsReplyNumber: env.SMS_REPLY_NUMBER?.trim() || undefined,
     appIoUrl: (env.APPIO_URL || 'https://api.io.pagopa.it/api/v1').replace(/\/$/, ''),
   };

@@ -71,6 +71,10 @@ export async function listMessages(platform: Platform, actor: ReturnType<typeof 
 }
 
 export function registerListPage(app: App, platform: Platform) {
+  // The ente's page links each service by its portal path (/{slug}/avvisi): the staff side of it is the messages.
+  app.get('/backoffice/enti/:slug/avvisi', { schema: { hide: true, params: Type.Object({ slug: Type.String({ maxLength: 200 }) }) } }, async (request: FastifyRequest<{ Params: { slug: string } }>, reply) =>
+    reply.redirect(`/backoffice/enti/${encodeURIComponent(request.params.slug)}/messaggi`, 303),
+  );
   const Query = Type.Object({ pagina: Type.Optional(Type.String({ maxLength: 6 })), esito: Type.Optional(Type.String({ maxLength: 40 })) });
   app.get('/backoffice/enti/:slug/messaggi', { schema: { hide: true, params: Type.Object({ slug: Type.String({ maxLength: 200 }) }), querystring: Query } }, async (request: FastifyRequest<{ Params: { slug: string }; Querystring: { pagina?: string; esito?: string } }>, reply) => {
     const g = await guard(request, reply, platform, request.params.slug);

@@ -106,7 +106,7 @@ const errorText = (err: unknown) => (err instanceof Error ? err.message : String
 export const emailSender: ChannelSender = {
   channel: 'email',
   batchSize: 200,
-  leaseSeconds: 120,
+  leaseSeconds: 30,
   idempotent: true,
   // The outbox keeps mail queued without SMTP_URL and sends it once configured: nothing to wait for here.
   ready: () => true,

@@ -19,9 +19,8 @@ describe('SMS over SMPP against a real SMSC process', () => {
   let nextPhone = 3_200_000_000;
 
   before(async () => {
-    process.env.SMPP_RECOVERY_GRACE_SECONDS = '1';
     peer = await startSmppPeer({ receiptDelayMs: 10, receiptRetryMs: 200 });
-    p = await startTestPlatform({ workers: true, env: { SMPP_URL: peer.url, SMPP_RATE: '400', SMPP_WINDOW: '5' } });
+    p = await startTestPlatform({ workers: true, env: { SMPP_URL: peer.url, SMPP_RATE: '400', SMPP_WINDOW: '5', SMPP_RECOVERY_GRACE_SECONDS: '1' } });
     // A comune without demo subscribers: every recipient here is one of this test's.
     ente = (await p.platform.db.owner
       .selectFrom('ente')

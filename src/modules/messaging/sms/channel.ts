@@ -9,8 +9,8 @@
 import { sql } from 'kysely';
 import type { JobDefinition } from '../../../platform/jobs/index.js';
 import type { Platform } from '../../../platform/platform.js';
-import { withEnte, type Trx } from '../../../platform/db/index.js';
-import { markFailed, markSkipped, type ChannelSender } from '../engine.js';
+import { withEnte } from '../../../platform/db/index.js';
+import { markFailed, markSentMany, markSkipped, type ChannelSender } from '../engine.js';
 import type { DeliveryRow, DispatchRow } from '../store.js';
 import { normalizePhone, PhoneNumberError } from './phone.js';
 import { TokenBucket, ThrottleBackoff } from './rate.js';
@@ -146,16 +146,16 @@ async function sendBatch(platform: Platform, runtime: SmsRuntime, dispatch: Disp
         const parts = group.flatMap((t, i) => [...outcomes[i]!.ids].filter(([seq]) => !t.known.has(seq)).map(([seq, id]) => ({ ente_id: dispatch.ente_id, delivery_id: t.delivery.id, seq, smsc_message_id: id })));
         if (parts.length > 0) await trx.insertInto('msg_sms_part').values(parts).onConflict((oc) => oc.doNothing()).execute();
         const uncertain: string[] = [];
-        const sent: { id: string; ref: string }[] = [];
+        const sent: { id: string; providerRef: string; smsParts: number }[] = [];
         for (const [i, t] of group.entries()) {
           const o = outcomes[i]!;
           if (o.kind === 'uncertain') uncertain.push(t.delivery.id);
           else if (o.kind === 'failed') await markFailed(trx, t.delivery.id, o.reason);
           else if (o.kind === 'requeue') await markFailed(trx, t.delivery.id, 'invio interrotto (arresto): di nuovo in coda', new Date());
-          else sent.push({ id: t.delivery.id, ref: [...o.ids.entries()].sort((a, b) => a[0] - b[0]).map(([, id]) => id).join(',') });
+          else sent.push({ id: t.delivery.id, providerRef: [...o.ids.entries()].sort((a, b) => a[0] - b[0]).map(([, id]) => id).join(','), smsParts: plan.parts });
         }
-        await markSentMany(trx, sent, plan.parts);
-        await markRecovering(trx, uncertain);
+        await markSentMany(trx, sent);
+        await markRecovering(trx, uncertain, platform.config.smppRecoveryGraceSeconds);
         for (const t of group) active.delete(t.delivery.id);
       });
     // Pipelined: while a group is on the wire, the next group is marked and the previous one settles (each its
@@ -184,18 +184,6 @@ async function sendBatch(platform: Platform, runtime: SmsRuntime, dispatch: Disp
   } finally {
     clearInterval(renew);
   }
-}
-
-/**
- * The engine's markSent for a whole group in one statement (same conditions): on a busy database one round trip
- * per delivery is what limits the rate, not SMPP.
- */
-async function markSentMany(trx: Trx, sent: { id: string; ref: string }[], parts: number): Promise<void> {
-  if (sent.length === 0) return;
-  await sql`
-    update msg_delivery d set state = 'sent', sent_at = now(), lease_until = null, error = null, provider_ref = v.ref, sms_parts = ${parts}
-    from (values ${sql.join(sent.map((s) => sql`(${s.id}::uuid, ${s.ref})`))}) as v (id, ref)
-    where d.id = v.id and d.state in ('sending', 'uncertain')`.execute(trx);
 }
 
 /** Submits the parts of one delivery not yet known; never throws. */

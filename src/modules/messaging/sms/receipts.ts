@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import type { PDU } from 'smpp';
 import { withCrossEnteRead, withEnte } from '../../../platform/db/index.js';
 import type { Platform } from '../../../platform/platform.js';
-import { markDelivered } from '../engine.js';
+import { markDelivered, markDeliveredMany } from '../engine.js';
 import { stopPhoneEverywhere } from '../service.js';
 import { normalizePhone } from './phone.js';
 import { dispatchPlan, matchPart, RECOVERING, SUBMITTING } from './recovery.js';
@@ -116,10 +116,7 @@ async function settleFromParts(trx: Parameters<typeof markDelivered>[0], deliver
     if (failed) await markDelivered(trx, id, false, `mancata consegna: ${failed.receipt_status ?? failed.state}`);
     else if (parts.length === (parts[0]!.sms_parts ?? 1) && parts.every((p) => p.state === 'delivered')) delivered.push(id);
   }
-  // markDelivered(ok) for all of them in one statement (same conditions).
-  if (delivered.length > 0) {
-    await trx.updateTable('msg_delivery').set({ state: 'delivered', delivered_at: sql`now()` }).where('id', 'in', delivered).where('state', 'in', ['sent', 'sending', 'uncertain']).execute();
-  }
+  await markDeliveredMany(trx, delivered);
 }
 
 /** A receipt for an SMSC id we never recorded: a part of an uncertain delivery (see recovery.ts)? */

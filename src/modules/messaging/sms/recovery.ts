@@ -5,7 +5,7 @@
 // 1. Before a group of deliveries is submitted, their provider_ref becomes SUBMITTING (one commit). A delivery
 //    that a dead worker left without that mark never reached the SMSC: it is queued again at once.
 // 2. A delivery left SUBMITTING (its worker died, or the connection was lost with parts awaiting a response)
-//    becomes RECOVERING for a grace period (SMPP_RECOVERY_GRACE_SECONDS, default 600). Every accepted part
+//    becomes RECOVERING for a grace period (config SMPP_RECOVERY_GRACE_SECONDS, default 600). Every accepted part
 //    carries registered_delivery 1, so the SMSC owes a receipt for it; SMSCs keep receipts for the system_id
 //    until an ESME acknowledges them (delivered on the next bind after a crash). A receipt whose message_id we do
 //    not know, from the delivery's number, is matched to the RECOVERING delivery by the text the receipt quotes
@@ -29,11 +29,6 @@ import { planSms, type SmsPlan } from './segments.js';
 export const SUBMITTING = 'smpp:submitting';
 export const RECOVERING = 'smpp:recovering';
 
-export function recoveryGraceSeconds(): number {
-  const raw = Number(process.env.SMPP_RECOVERY_GRACE_SECONDS);
-  return Number.isFinite(raw) && raw >= 0 ? raw : 600;
-}
-
 /** The plan of a dispatch's text as its ente sends it (the same options the sender uses). */
 export async function dispatchPlan(trx: Trx, dispatch: Pick<DispatchRow, 'ente_id' | 'sms_text'>): Promise<SmsPlan> {
   const settings = await trx.selectFrom('msg_settings').select('sms_transliterate').where('ente_id', '=', dispatch.ente_id).executeTakeFirst();
@@ -55,11 +50,11 @@ export function matchPart(plan: SmsPlan, quoted: string, known: ReadonlySet<numb
 }
 
 /** Marks deliveries whose outcome at the SMSC is unknown: they wait for receipts until the grace is over. */
-export async function markRecovering(trx: Trx, deliveryIds: string[]): Promise<void> {
+export async function markRecovering(trx: Trx, deliveryIds: string[], graceSeconds: number): Promise<void> {
   if (deliveryIds.length === 0) return;
   await trx
     .updateTable('msg_delivery')
-    .set({ provider_ref: RECOVERING, lease_until: sql`now() + make_interval(secs => ${recoveryGraceSeconds()})`, error: 'esito incerto (connessione interrotta): in attesa delle ricevute del centro SMS' })
+    .set({ provider_ref: RECOVERING, lease_until: sql`now() + make_interval(secs => ${graceSeconds})`, error: 'esito incerto (connessione interrotta): in attesa delle ricevute del centro SMS' })
     .where('id', 'in', deliveryIds)
     .where('state', '=', 'sending')
     .execute();
@@ -80,7 +75,7 @@ export async function recoverDeliveries(platform: Platform, enteId: string, deli
       .execute();
     const neverSubmitted = rows.filter((d) => d.provider_ref !== SUBMITTING && d.provider_ref !== RECOVERING);
     for (const d of neverSubmitted) await markFailed(trx, d.id, 'ripreso dopo l\'interruzione di un invio', new Date());
-    await markRecovering(trx, rows.filter((d) => d.provider_ref === SUBMITTING).map((d) => d.id));
+    await markRecovering(trx, rows.filter((d) => d.provider_ref === SUBMITTING).map((d) => d.id), platform.config.smppRecoveryGraceSeconds);
     const due = rows.filter((d) => d.provider_ref === RECOVERING);
     if (due.length === 0) return;
     const parts = await trx.selectFrom('msg_sms_part').selectAll().where('delivery_id', 'in', due.map((d) => d.id)).orderBy('seq').execute();

@@ -1,8 +1,11 @@
 // Bulk generation of notices for a roll (e.g. every TARI position of a year) as a resumable background job.
 // startRun snapshots the positions as numbered items and enqueues the job in the same transaction. The job
-// (processRun) works in chunks: each chunk locks the run row, renders the next items after the cursor, puts
-// the PDFs in the file store and commits items, counters and cursor together. A crash loses at most the chunk
-// in progress (rolled back) and the next attempt starts at the cursor: no position gets two notices.
+// (processRun) works in chunks: a chunk reads the next items after the cursor and renders them in the render
+// pool's worker threads (render-pool.ts), off the main event loop; then, under the run row's lock and only if
+// the cursor is still the one it was read after, it puts the PDFs in the file store and commits items,
+// counters and cursor together. The next chunk is read and rendering while one commits (chunks still commit
+// one at a time, in order). A crash loses at most the chunks in progress (never committed) and the next attempt
+// starts at the cursor: no position gets two notices.
 // A killed worker's job is retried by pg-boss when it expires; a run that failed with an error is resumed by
 // hand (resumeRun). Long runs hand over to a fresh job every TIME_BUDGET_MS so no job outlives its expiry.
 import type { Generated, Kysely, Selectable } from 'kysely';
@@ -16,6 +19,7 @@ import { t } from '../../../platform/views/i18n/index.js';
 import { positionView, type PositionView } from '../service.js';
 import * as store from '../store.js';
 import { noticePdf, printableOptions } from './pdf.js';
+import { sharedRenderPool, type RenderPool } from './render-pool.js';
 
 export type RunState = 'queued' | 'running' | 'completed' | 'failed';
 
@@ -180,54 +184,121 @@ export interface ProcessOptions {
   now?: () => Date;
   /** Test hook, called before each item is rendered (a throw simulates a crash mid-chunk). */
   beforeItem?: (seq: number) => void;
+  /** Where notices render: a worker pool (default: the shared one, see render-pool.ts), or null for this thread. */
+  pool?: RenderPool | null;
 }
 
-/** Commits one chunk; 'finished' when nothing was left (the run is now completed or was not runnable). */
-async function processChunk(platform: Platform, job: RunJob, options: ProcessOptions): Promise<'more' | 'finished'> {
+type Outcome = { seq: number; skipped: true } | { seq: number; skipped: false; fileName: string; bytes: Buffer };
+
+/** A chunk read and sent to render, not committed yet. */
+interface Prepared {
+  /** The run's cursor this chunk follows: it commits only if the run is still there (else it is stale). */
+  fromCursor: number;
+  /** Last seq of the chunk (fromCursor when there are no items left). */
+  lastSeq: number;
+  count: number;
+  /** The rendered notices in item order; rejects with the first render error. */
+  outcomes: Promise<Outcome[]>;
+}
+
+/** A promise whose rejection is handled later (awaited after other work), not reported as unhandled meanwhile. */
+function deferred<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+/**
+ * Reads the items after `fromCursor` (the run's cursor when undefined) with their positions, and sends them to
+ * render. Reads only: nothing is written until commitChunk, under the run's lock.
+ */
+async function prepareChunk(platform: Platform, job: RunJob, fromCursor: number | undefined, options: ProcessOptions): Promise<Prepared | 'finished'> {
   const now = options.now?.() ?? new Date();
-  return withEnte(platform.db.app, job.enteId, async (trx) => {
-    // The row lock makes workers on the same run take turns; each then reads the cursor the previous one left.
-    const run = await trx.selectFrom('payment_notice_run').selectAll().where('id', '=', job.runId).forUpdate().executeTakeFirst();
-    if (!run || run.state === 'completed' || run.state === 'failed') return 'finished';
+  const read = await withEnte(platform.db.app, job.enteId, async (trx) => {
+    const run = await trx.selectFrom('payment_notice_run').select(['id', 'state', 'cursor', 'created_at']).where('id', '=', job.runId).executeTakeFirst();
+    if (!run || run.state === 'completed' || run.state === 'failed') return 'finished' as const;
+    const cursor = fromCursor ?? run.cursor;
     const items = await trx
       .selectFrom('payment_notice_item')
       .select(['seq', 'position_id'])
       .where('run_id', '=', run.id)
-      .where('seq', '>', run.cursor)
+      .where('seq', '>', cursor)
       .orderBy('seq')
       .limit(options.chunkSize ?? CHUNK_SIZE)
       .execute();
-    if (items.length === 0) {
-      await trx.updateTable('payment_notice_run').set({ state: 'completed', finished_at: now, heartbeat_at: now, started_at: run.started_at ?? now }).where('id', '=', run.id).execute();
-      await recordAudit(trx, { enteId: job.enteId, actor: systemActor, action: 'payment_notice_run.complete', entity: 'payment_notice_run', entityId: run.id, after: { generated: run.generated, skipped: run.skipped } });
-      return 'finished';
-    }
+    if (items.length === 0) return { run, cursor, items, config: undefined, ente: undefined, views: new Map<string, PositionView>() };
     const config = await store.configOf(trx);
     const ente = await trx.selectFrom('ente').select('name').where('id', '=', job.enteId).executeTakeFirstOrThrow();
     const views = await loadViews(trx, items.map((i) => i.position_id), todayInRome(now));
-    let generated = 0;
+    return { run, cursor, items, config, ente, views };
+  });
+  if (read === 'finished') return 'finished';
+  const { run, cursor, items, config, ente, views } = read;
+  const pool = options.pool === undefined ? sharedRenderPool() : options.pool;
+  const pending: Promise<Outcome>[] = [];
+  try {
     for (const item of items) {
       options.beforeItem?.(item.seq);
       const view = views.get(item.position_id);
       const printable = view ? printableOptions(view) : [];
-      if (!config || !view || printable.length === 0) {
-        await trx.updateTable('payment_notice_item').set({ outcome: 'skipped', generated_at: now }).where('run_id', '=', run.id).where('seq', '=', item.seq).execute();
+      if (!config || !ente || !view || printable.length === 0) {
+        pending.push(Promise.resolve({ seq: item.seq, skipped: true }));
         continue;
       }
-      const bytes = await noticePdf(view, config, ente, { generatedAt: run.created_at });
+      const input = { view, config, ente: { name: ente.name }, options: { generatedAt: run.created_at } };
+      const bytes = pool ? pool.render(input) : noticePdf(input.view, input.config, input.ente, input.options);
       const fileName = fileNameOf(item.seq, view, printable[0]!.noticeNumber);
-      // The run row says who asked; stored_file.created_by is for staff ids, and a job acts as the system.
-      const file = await platform.files.put(trx, job.enteId, { bytes, mediaType: 'application/pdf', originalName: fileName, createdBy: null });
-      await trx.updateTable('payment_notice_item').set({ outcome: 'generated', sha256: file.sha256, file_name: fileName, generated_at: now }).where('run_id', '=', run.id).where('seq', '=', item.seq).execute();
-      generated++;
+      pending.push(bytes.then((b) => ({ seq: item.seq, skipped: false, fileName, bytes: b })));
     }
+  } catch (err) {
+    for (const p of pending) deferred(p); // renders already sent finish in the pool; their results are dropped
+    throw err;
+  }
+  return { fromCursor: cursor, lastSeq: items.length ? items[items.length - 1]!.seq : cursor, count: items.length, outcomes: deferred(Promise.all(pending)) };
+}
+
+/**
+ * Commits a rendered chunk: PDFs in the file store, items, counters and cursor in one transaction, under the run's
+ * row lock. 'stale' when the run's cursor moved since the chunk was read (another worker committed it first):
+ * nothing is written and the caller reads again from the run's cursor.
+ */
+async function commitChunk(platform: Platform, job: RunJob, chunk: Prepared, outcomes: Outcome[], options: ProcessOptions): Promise<'more' | 'finished' | 'stale'> {
+  const now = options.now?.() ?? new Date();
+  return withEnte(platform.db.app, job.enteId, async (trx) => {
+    // The row lock makes workers on the same run take turns; each checks the cursor the previous one left.
+    const run = await trx.selectFrom('payment_notice_run').selectAll().where('id', '=', job.runId).forUpdate().executeTakeFirst();
+    if (!run || run.state === 'completed' || run.state === 'failed') return 'finished';
+    if (run.cursor !== chunk.fromCursor) return 'stale';
+    if (outcomes.length === 0) {
+      // The snapshot never grows after startRun: nothing after the cursor means the run is done.
+      await trx.updateTable('payment_notice_run').set({ state: 'completed', finished_at: now, heartbeat_at: now, started_at: run.started_at ?? now }).where('id', '=', run.id).execute();
+      await recordAudit(trx, { enteId: job.enteId, actor: systemActor, action: 'payment_notice_run.complete', entity: 'payment_notice_run', entityId: run.id, after: { generated: run.generated, skipped: run.skipped } });
+      return 'finished';
+    }
+    const rows: { seq: number; outcome: 'generated' | 'skipped'; sha256: string | null; fileName: string | null }[] = [];
+    for (const o of outcomes) {
+      if (o.skipped) {
+        rows.push({ seq: o.seq, outcome: 'skipped', sha256: null, fileName: null });
+        continue;
+      }
+      // The run row says who asked; stored_file.created_by is for staff ids, and a job acts as the system.
+      const file = await platform.files.put(trx, job.enteId, { bytes: o.bytes, mediaType: 'application/pdf', originalName: o.fileName, createdBy: null });
+      rows.push({ seq: o.seq, outcome: 'generated', sha256: file.sha256, fileName: o.fileName });
+    }
+    // Every item of the chunk in one statement.
+    const values = sql.join(rows.map((r) => sql`(${r.seq}::int, ${r.outcome}::text, ${r.sha256}::text, ${r.fileName}::text)`));
+    await sql`
+      update payment_notice_item as i
+         set outcome = v.outcome, sha256 = v.sha256, file_name = v.file_name, generated_at = ${now}
+        from (values ${values}) as v(seq, outcome, sha256, file_name)
+       where i.run_id = ${run.id}::uuid and i.seq = v.seq`.execute(trx);
+    const generated = rows.filter((r) => r.outcome === 'generated').length;
     await trx
       .updateTable('payment_notice_run')
       .set({
         state: 'running',
-        cursor: items[items.length - 1]!.seq,
+        cursor: chunk.lastSeq,
         generated: run.generated + generated,
-        skipped: run.skipped + items.length - generated,
+        skipped: run.skipped + rows.length - generated,
         started_at: run.started_at ?? now,
         heartbeat_at: now,
       })
@@ -240,12 +311,30 @@ async function processChunk(platform: Platform, job: RunJob, options: ProcessOpt
 /**
  * Works on a run for up to the time budget. Returns 'finished' when the run needs no more work, 'handover'
  * when the budget ran out (the caller enqueues a fresh job). Errors propagate: the chunk in progress is rolled back.
+ *
+ * Pipelined: while a chunk commits, the next one is already read and rendering in the pool. Each chunk still
+ * commits alone (its PDFs, items and cursor in one transaction, under the run's lock, only if the cursor is the
+ * one it was read after), in order, and an error of a later chunk surfaces only after the earlier ones have
+ * committed: the same outcome as one chunk at a time, crash and resume included.
  */
 export async function processRun(platform: Platform, job: RunJob, options: ProcessOptions = {}): Promise<'finished' | 'handover'> {
   const started = Date.now();
+  const budget = options.timeBudgetMs ?? TIME_BUDGET_MS;
+  let current = await prepareChunk(platform, job, undefined, options);
   for (;;) {
-    if ((await processChunk(platform, job, options)) === 'finished') return 'finished';
-    if (Date.now() - started >= (options.timeBudgetMs ?? TIME_BUDGET_MS)) return 'handover';
+    if (current === 'finished') return 'finished';
+    // Read and start rendering the next chunk now, unless this is the last one or the budget is spent.
+    const next = current.count > 0 && Date.now() - started < budget ? deferred(prepareChunk(platform, job, current.lastSeq, options)) : undefined;
+    const outcome = await commitChunk(platform, job, current, await current.outcomes, options);
+    if (outcome === 'finished') return 'finished';
+    if (outcome === 'stale') {
+      // Another worker moved the cursor: drop what was prepared after it and read again from the run's cursor.
+      current = await prepareChunk(platform, job, undefined, options);
+      continue;
+    }
+    // A chunk prepared past the budget is dropped (its renders finish in the pool); the next job reads it again.
+    if (Date.now() - started >= budget || !next) return 'handover';
+    current = await next;
   }
 }
 

@@ -61,6 +61,7 @@ export async function noticePdf(view: PositionView, config: NoticeConfig, ente: 
   const instalments = printable.filter((o) => o.instalment !== null);
   const first = single ?? instalments[0]!;
   const doc = new PDFDocument({
+    font: null as unknown as string, // the standard fonts are attached below, with their metrics shared
     size: 'A4',
     margin: MARGIN,
     bufferPages: true,
@@ -74,6 +75,7 @@ export async function noticePdf(view: PositionView, config: NoticeConfig, ente: 
       CreationDate: options.generatedAt ?? view.publishedAt ?? view.createdAt,
     },
   });
+  useSharedFonts(doc);
   const done = collect(doc);
   let y = header(doc, view, config, ente);
   y = amountAndChannels(doc, y, single, instalments);
@@ -101,6 +103,80 @@ export async function noticePdf(view: PositionView, config: NoticeConfig, ente: 
   pageNumbers(doc);
   doc.end();
   return done;
+}
+
+// pdfkit builds a StandardFont for every font a document uses, and each one parses the font's AFM metrics
+// (glyph widths and some 2,700 kerning pairs) again, then measures and encodes every string glyph by glyph.
+// The metrics never change: the fonts of a notice are clones of one StandardFont per name, built once per
+// thread (same prototype and fields, only the document and the font id differ), whose width and encoding
+// of a string are memoised (labels and headings repeat on every notice). Same bytes as without the sharing.
+const NOTICE_FONTS = ['Helvetica', 'Helvetica-Bold', 'Helvetica-Oblique'] as const;
+const MEMO_LIMIT = 20_000;
+type StandardFontLike = { font: unknown; encode(text: string): unknown; widthOfString(text: string, size: number): number };
+const fontTemplates = new Map<string, StandardFontLike>();
+
+function fontTemplate(name: string): StandardFontLike {
+  let template = fontTemplates.get(name);
+  if (template) return template;
+  const font = (new PDFDocument({ font: name, autoFirstPage: false }) as unknown as { _font: StandardFontLike })._font;
+  const proto = Object.getPrototypeOf(font) as StandardFontLike;
+  const widths = new Map<string, number>();
+  const encodings = new Map<string, unknown>();
+  template = Object.assign(font, {
+    // The unit width (size 1000) is cached; × size / 1000 as pdfkit does, so the result is the same number.
+    widthOfString(this: StandardFontLike, text: string, size: number): number {
+      let unit = widths.get(text);
+      if (unit === undefined) {
+        if (widths.size >= MEMO_LIMIT) widths.clear();
+        widths.set(text, (unit = proto.widthOfString.call(this, text, 1000)));
+      }
+      return unit * (size / 1000);
+    },
+    // pdfkit only reads the [hex codes, positions] it gets back (it concatenates into new arrays).
+    encode(this: StandardFontLike, text: string): unknown {
+      let encoded = encodings.get(text);
+      if (encoded === undefined) {
+        if (encodings.size >= MEMO_LIMIT) encodings.clear();
+        encodings.set(text, (encoded = proto.encode.call(this, text)));
+      }
+      return encoded;
+    },
+  });
+  fontTemplates.set(name, template);
+  return template;
+}
+
+/**
+ * Attaches the notice fonts to a document created with `font: null`, Helvetica first (as pdfkit's default, F1).
+ * Should pdfkit's internals ever differ from what this expects, the document just uses pdfkit's own fonts.
+ */
+function useSharedFonts(doc: Doc) {
+  const d = doc as unknown as { _fontFamilies?: Record<string, unknown>; _fontCount?: number };
+  if (!sharingWorks(d)) {
+    doc.font(NOTICE_FONTS[0]);
+    return;
+  }
+  for (const name of NOTICE_FONTS) {
+    const template = fontTemplate(name);
+    d._fontFamilies[name] = Object.assign(Object.create(Object.getPrototypeOf(template) as object) as object, template, { document: doc, id: `F${++d._fontCount}` });
+  }
+  doc.font(NOTICE_FONTS[0]);
+}
+
+let sharing: boolean | undefined;
+function sharingWorks(d: { _fontFamilies?: Record<string, unknown>; _fontCount?: number }): d is { _fontFamilies: Record<string, unknown>; _fontCount: number } {
+  if (typeof d._fontFamilies !== 'object' || d._fontFamilies === null || typeof d._fontCount !== 'number') return false;
+  if (sharing === undefined) {
+    try {
+      sharing = NOTICE_FONTS.every((name) => {
+        const font = fontTemplate(name) as unknown as Record<string, unknown>;
+        return typeof font.font === 'object' && typeof font.ascender === 'number' && font.name === name;
+      });
+    } catch {
+      sharing = false;
+    }
+  }
+  return sharing;
 }
 
 function collect(doc: Doc): Promise<Buffer> {
@@ -176,7 +252,9 @@ function amountAndChannels(doc: Doc, y: number, single: OptionView | undefined, 
 export function drawModules(doc: Doc, matrix: ModuleMatrix, x: number, y: number, size: number) {
   const unit = size / Math.max(matrix.width, matrix.height);
   doc.save().translate(x, y).scale(unit);
-  for (const [rx, ry, length] of darkRuns(matrix)) doc.rect(rx, ry, length, 1);
+  // One content write for the whole path: the same `x y w 1 re` lines doc.rect() writes (the runs are integers).
+  const ops = darkRuns(matrix).map(([rx, ry, length]) => `${rx} ${ry} ${length} 1 re`);
+  if (ops.length > 0) doc.addContent(ops.join('\n'));
   doc.fillColor('#000000').fill();
   doc.restore();
 }
