@@ -221,7 +221,14 @@ export class SmppSession {
       try {
         return await result;
       } catch (err) {
-        if (err instanceof NotWrittenError) continue; // never left: wait for the next bind
+        if (err instanceof NotWrittenError) {
+          // Never left. The socket is gone but its 'close' is not processed yet: stop using this session and let
+          // the event loop run (retrying at once would spin on microtasks and the close would never come).
+          if (this.session === session) this.bound = false;
+          session.destroy();
+          await new Promise((resolve) => setImmediate(resolve));
+          continue;
+        }
         throw err;
       }
     }
