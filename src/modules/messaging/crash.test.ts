@@ -127,7 +127,7 @@ describe('broadcast through kill -9 of the platform process', { timeout: 120_000
     const afterKill = smpp.submits().filter((s) => s.dest.startsWith('39320')).length;
     assert.ok(afterKill < RECIPIENTS, `killed mid-broadcast (${atKill} accepted at the kill, ${afterKill} after)`);
 
-    // The e-mail channel's claims last 120 s (email/channel.ts): let the dead process's e-mail claims run out now
+    // The e-mail channel's claims last 30 s (email/channel.ts): let the dead process's e-mail claims run out now
     // instead of waiting for them (what happens after that is the test; the SMS leases are left to expire).
     await t.platform.db.owner.updateTable('msg_delivery').set({ lease_until: new Date() }).where('ente_id', '=', enteId).where('channel', '=', 'email').where('state', '=', 'sending').execute();
     child = startPlatformProcess();

@@ -7,7 +7,8 @@ import { systemActor } from '../../platform/audit/index.js';
 import { withEnte } from '../../platform/db/index.js';
 import { getEnteBySlug } from '../../platform/tenancy/index.js';
 import { messageStats, planBatch, planDispatch } from './engine.js';
-import { createMessage, estimate, sendableFrom, sendMessage, subscribe, targetableEnti } from './service.js';
+import { createMessage, estimate, sendableFrom, sendMessage, targetableEnti } from './service.js';
+import { subscribe } from './consent.js';
 
 describe('messaging engine', () => {
   let p: TestPlatform;

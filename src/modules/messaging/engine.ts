@@ -16,7 +16,7 @@ import { recordAudit, type Actor } from '../../platform/audit/index.js';
 import { withCrossEnteRead, withEnte, type DB, type Trx } from '../../platform/db/index.js';
 import type { JobDefinition } from '../../platform/jobs/index.js';
 import type { Platform } from '../../platform/platform.js';
-import { PLAN_QUEUE, RECIPIENT_RULES, type PlanJobData } from './service.js';
+import { hasAppIoService, PLAN_QUEUE, RECIPIENT_RULES, type PlanJobData } from './service.js';
 import type { Channel, DeliveryRow, DeliveryState, DispatchRow } from './store.js';
 
 /** One send queue per channel, so a long SMS run never holds back e-mail. */
@@ -55,7 +55,7 @@ export async function planBatch(platform: Platform, enteId: string, dispatchId: 
   return withEnte(platform.db.app, enteId, async (trx) => {
     const dispatch = await trx.selectFrom('msg_dispatch').selectAll().where('id', '=', dispatchId).forUpdate().executeTakeFirst();
     if (!dispatch || dispatch.state !== 'planning') return { looked: 0, inserted: 0, done: true };
-    const hasIo = dispatch.channels.includes('appio') && (await trx.selectFrom('msg_appio_service').select('topic_code').limit(1).execute()).length > 0;
+    const hasIo = dispatch.channels.includes('appio') && (await hasAppIoService(trx, enteId));
     const wantSms = dispatch.channels.includes('sms');
     const wantEmail = dispatch.channels.includes('email');
     const page = await trx

@@ -12,7 +12,8 @@ import { getEnteBySlug } from '../../platform/tenancy/index.js';
 import { emailSender } from './email/channel.js';
 import { runSendJob, sendQueue, type ChannelSender } from './engine.js';
 import { notify, type NotifyInput } from './notify.js';
-import { MessagingError, subscribe } from './service.js';
+import { MessagingError } from './service.js';
+import { subscribe } from './consent.js';
 import type { Channel } from './store.js';
 
 const DOMAIN = 'cir.example.it';

@@ -3,7 +3,8 @@
 import { withEnte } from '../../platform/db/index.js';
 import type { Platform } from '../../platform/platform.js';
 import { prng } from '../../platform/prng.js';
-import { ensureDefaults, subscribe, DEFAULT_TOPICS } from './service.js';
+import { ensureDefaults, DEFAULT_TOPICS } from './service.js';
+import { subscribe } from './consent.js';
 
 export const DEMO_CONSENT_TEXT = 'Acconsento a ricevere dal Comune avvisi sugli argomenti scelti, ai sensi del Regolamento (UE) 2016/679. Posso revocare il consenso in ogni momento.';
 const DEMO_SUBSCRIBER_ENTI: Record<string, number> = { asti: 120, 'nizza-monferrato': 40, canelli: 30 };

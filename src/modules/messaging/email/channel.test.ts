@@ -10,7 +10,8 @@ import { startTestPlatform, type TestPlatform } from '../../../../test/support/p
 import { systemActor } from '../../../platform/audit/index.js';
 import { withEnte } from '../../../platform/db/index.js';
 import { claimDeliveries, planDispatch, runSendJob, type ChannelSender } from '../engine.js';
-import { createMessage, sendMessage, subscribe } from '../service.js';
+import { createMessage, sendMessage } from '../service.js';
+import { subscribe } from '../consent.js';
 import type { Channel } from '../store.js';
 import { emailSender, enteSender } from './channel.js';
 

@@ -8,7 +8,8 @@ import { duplicateParts, startSmppPeer, type SmppPeer, type StoredSubmit } from 
 import { startTestPlatform, type TestPlatform } from '../../../../test/support/platform.js';
 import { systemActor } from '../../../platform/audit/index.js';
 import { withEnte } from '../../../platform/db/index.js';
-import { createMessage, sendMessage, subscribe } from '../service.js';
+import { createMessage, sendMessage } from '../service.js';
+import { subscribe } from '../consent.js';
 import { smsRuntime } from './channel.js';
 import { SmsPlanError } from './segments.js';
 

@@ -11,7 +11,7 @@ import type { PDU } from 'smpp';
 import { withCrossEnteRead, withEnte } from '../../../platform/db/index.js';
 import type { Platform } from '../../../platform/platform.js';
 import { markDelivered, markDeliveredMany } from '../engine.js';
-import { stopPhoneEverywhere } from '../service.js';
+import { stopPhoneEverywhere } from '../consent.js';
 import { normalizePhone } from './phone.js';
 import { dispatchPlan, matchPart, RECOVERING, SUBMITTING } from './recovery.js';
 

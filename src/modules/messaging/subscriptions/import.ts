@@ -9,7 +9,8 @@ import { recordAudit, type Actor } from '../../../platform/audit/index.js';
 import { withEnte } from '../../../platform/db/index.js';
 import type { Platform } from '../../../platform/platform.js';
 import { t } from '../../../platform/views/i18n/index.js';
-import { MessagingError, listTopics, subscribe } from '../service.js';
+import { MessagingError, listTopics } from '../service.js';
+import { subscribe } from '../consent.js';
 import { normaliseContact, type FieldErrors } from './service.js';
 import './messages.js';
 

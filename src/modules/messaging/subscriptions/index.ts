@@ -45,4 +45,3 @@ export async function seedDemoSubscriptions(_platform: Platform): Promise<void> 
 /** The address of a subscriber's unsubscribe link (e-mail body and List-Unsubscribe; POST there is one-click). */
 export const unsubscribeUrl = (platform: Pick<Platform, 'config'>, slug: string, token: string) => `${platform.config.publicUrl}${tokenPath(slug, token)}`;
 
-export { stopPhoneEverywhere } from '../service.js';
