@@ -6,9 +6,7 @@
 //   … start the platform with APPIO_URL: peer.url …
 //   assert.deepEqual((await peer.state()).invalid, []);
 //   await peer.stop();
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
+import { startPeerProcess, stopPeerProcess } from './peer-process.js';
 import type { AppIoPeerConfig, PeerCall, PeerInvalid, PeerMessage } from './appio-peer-server.js';
 
 export type { AppIoPeerConfig, PeerCall, PeerInvalid, PeerMessage };
@@ -29,27 +27,8 @@ export interface AppIoPeer {
   stop(): Promise<void>;
 }
 
-const serverScript = path.join(import.meta.dirname, 'appio-peer-server.ts');
-const root = path.resolve(import.meta.dirname, '..', '..');
-
-async function readPort(child: ChildProcess): Promise<number> {
-  const lines = createInterface({ input: child.stdout! });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the App IO peer did not start within 20 s')), 20_000);
-    child.once('exit', (code) => reject(new Error(`the App IO peer exited with code ${code}`)));
-    lines.once('line', (line) => {
-      clearTimeout(timer);
-      resolve((JSON.parse(line) as { port: number }).port);
-    });
-  });
-}
-
 export async function startAppIoPeer(config: Partial<AppIoPeerConfig> = {}): Promise<AppIoPeer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', serverScript, JSON.stringify(config)], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
-  const port = await readPort(child).catch((err) => {
-    child.kill();
-    throw err;
-  });
+  const { child, port } = await startPeerProcess('App IO', 'appio-peer-server.ts', config);
   const control = `http://127.0.0.1:${port}/__peer`;
   return {
     url: `http://127.0.0.1:${port}/api/v1`,
@@ -60,13 +39,6 @@ export async function startAppIoPeer(config: Partial<AppIoPeerConfig> = {}): Pro
       const response = await fetch(`${control}/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(change) });
       if (!response.ok) throw new Error(`App IO peer: configure failed with ${response.status}`);
     },
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.stdin?.end();
-        child.kill('SIGTERM');
-        await exited;
-      }
-    },
+    stop: () => stopPeerProcess(child),
   };
 }

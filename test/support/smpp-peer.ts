@@ -6,11 +6,10 @@
 //   await peer.waitFor((parts) => parts.length === 2);
 //   await peer.mo('393331234567', 'STOP');
 //   await peer.stop();
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
+import { startPeerProcess, stopPeerProcess } from './peer-process.js';
 import type { SmppPeerBehaviour, SmppPeerProcessOptions, StoredSubmit } from './smpp-peer-server.js';
 
 export type { StoredSubmit };
@@ -51,8 +50,6 @@ export interface SmppPeer {
   stop(): Promise<void>;
 }
 
-const serverScript = path.join(import.meta.dirname, 'smpp-peer-server.ts');
-const root = path.resolve(import.meta.dirname, '..', '..');
 
 /** Key of one part of one message to one handset: a second part with the same key is a duplicate. */
 export function partKey(s: StoredSubmit): string {
@@ -86,26 +83,14 @@ export async function startSmppPeer(behaviour: Partial<SmppPeerBehaviour> & { sy
     receiptDelayMs: behaviour.receiptDelayMs ?? 20,
     receiptRetryMs: behaviour.receiptRetryMs ?? 300,
   };
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', serverScript, JSON.stringify(options)], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
+  const { child, port, lines } = await startPeerProcess('SMPP', 'smpp-peer-server.ts', options);
   const waiting = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
-  let resolvePort: (port: number) => void;
-  const portPromise = new Promise<number>((resolve, reject) => {
-    resolvePort = resolve;
-    child.once('exit', (code) => reject(new Error(`the SMPP peer exited with code ${code}`)));
-    setTimeout(() => reject(new Error('the SMPP peer did not start within 20 s')), 20_000).unref();
-  });
   lines.on('line', (line) => {
-    const message = JSON.parse(line) as { port?: number; id?: number; result?: unknown; error?: string };
-    if (message.port !== undefined) return resolvePort(message.port);
-    const w = waiting.get(message.id!);
-    waiting.delete(message.id!);
+    const message = JSON.parse(line) as { id: number; result?: unknown; error?: string };
+    const w = waiting.get(message.id);
+    waiting.delete(message.id);
     if (message.error) w?.reject(new Error(message.error));
     else w?.resolve(message.result);
-  });
-  const port = await portPromise.catch((err) => {
-    child.kill();
-    throw err;
   });
   let nextId = 1;
   const call = <T>(cmd: string, args: Record<string, unknown> = {}): Promise<T> =>
@@ -153,12 +138,7 @@ export async function startSmppPeer(behaviour: Partial<SmppPeerBehaviour> & { sy
     drop: async () => void (await call('drop')),
     mo: (from, to, text) => call<{ status: number }>('mo', { from, to, text }),
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.stdin?.end();
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await stopPeerProcess(child);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -5,11 +5,10 @@
 //   … start the platform with SMTP_URL: peer.url …
 //   const [mail] = await peer.waitFor((all) => all.length === 1);
 //   await peer.stop();
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
+import { startPeerProcess, stopPeerProcess } from './peer-process.js';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { PeerProcessOptions } from './smtp-peer-server.js';
 
@@ -48,21 +47,6 @@ export interface SmtpPeer {
   stop(): Promise<void>;
 }
 
-const serverScript = path.join(import.meta.dirname, 'smtp-peer-server.ts');
-const root = path.resolve(import.meta.dirname, '..', '..');
-
-async function readPort(child: ChildProcess): Promise<number> {
-  const lines = createInterface({ input: child.stdout! });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the SMTP peer did not start within 20 s')), 20_000);
-    child.once('exit', (code) => reject(new Error(`the SMTP peer exited with code ${code}`)));
-    lines.once('line', (line) => {
-      clearTimeout(timer);
-      resolve((JSON.parse(line) as { port: number }).port);
-    });
-  });
-}
-
 async function parse(dir: string, name: string): Promise<ReceivedMail> {
   const raw = fs.readFileSync(path.join(dir, `${name}.eml`));
   const envelope = JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), 'utf8')) as { mailFrom: string | null; rcptTo: string[] };
@@ -94,11 +78,7 @@ export async function startSmtpPeer(options: SmtpPeerOptions = {}): Promise<Smtp
     dropFirst: options.dropFirst ?? 0,
     rejectRecipients: (options.rejectRecipients ?? []).map((r) => r.toLowerCase()),
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', serverScript, JSON.stringify(processOptions)], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
-  const port = await readPort(child).catch((err) => {
-    child.kill();
-    throw err;
-  });
+  const { child, port } = await startPeerProcess('SMTP', 'smtp-peer-server.ts', processOptions);
   const cache = new Map<string, ReceivedMail>();
   const messages = async () => {
     const names = fs.readdirSync(dir).filter((f) => f.endsWith('.eml')).map((f) => f.slice(0, -4)).sort();
@@ -121,12 +101,7 @@ export async function startSmtpPeer(options: SmtpPeerOptions = {}): Promise<Smtp
       }
     },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.stdin?.end();
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await stopPeerProcess(child);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
