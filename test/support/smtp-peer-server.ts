@@ -37,6 +37,8 @@ const server = new SMTPServer({
   authOptional: true,
   disabledCommands: ['STARTTLS', 'AUTH'],
   banner: 'smtp-peer di prova',
+  // Loopback only: no reason to ask DNS who 127.0.0.1 is (and wait for it on a machine without a resolver).
+  disableReverseLookup: true,
   onRcptTo(address, _session, callback) {
     if (options.rejectRecipients.includes(address.address.toLowerCase())) {
       return callback(Object.assign(new Error(`Destinatario <${address.address}> sconosciuto`), { responseCode: 550 }));
@@ -60,6 +62,12 @@ const server = new SMTPServer({
       return callback(null, `Ok: queued as ${name}`);
     });
   },
+});
+
+// A client that vanishes mid-transaction (a platform killed with SIGKILL) resets its socket; smtp-server reports
+// that as an 'error' event, which would end this process if nobody listened. A real MTA carries on serving others.
+server.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') process.stderr.write(`smtp-peer: ${err.message}\n`);
 });
 
 server.server.on('connection', (socket: Socket) => {

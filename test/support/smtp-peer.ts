@@ -95,7 +95,8 @@ export async function startSmtpPeer(options: SmtpPeerOptions = {}): Promise<Smtp
         const all = await messages();
         if (predicate(all)) return all;
         if (Date.now() > deadline) {
-          throw new Error(`SMTP peer: condition not met within ${timeoutMs} ms; received ${all.length}: ${all.map((m) => `${m.rcptTo.join(',')} «${m.subject}»`).join('; ')}`);
+          const exited = child.exitCode !== null || child.signalCode !== null ? ` (the peer process has exited: ${child.exitCode ?? child.signalCode})` : '';
+          throw new Error(`SMTP peer: condition not met within ${timeoutMs} ms${exited}; received ${all.length}: ${all.map((m) => `${m.rcptTo.join(',')} «${m.subject}»`).join('; ')}`);
         }
         await new Promise((r) => setTimeout(r, 50));
       }
