@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { startTestPlatform, type TestPlatform } from '../../../test/support/platform.js';
 import { systemActor } from '../../platform/audit/index.js';
 import { withEnte } from '../../platform/db/index.js';
-import { getEnteBySlug } from '../../platform/tenancy/index.js';
+import { getCstEnte, getEnteBySlug } from '../../platform/tenancy/index.js';
 import { messageStats, planBatch, planDispatch } from './engine.js';
 import { createMessage, estimate, sendableFrom, sendMessage, targetableEnti } from './service.js';
 import { subscribe } from './consent.js';
@@ -33,8 +33,27 @@ describe('messaging engine', () => {
 
   it('a comune targets only itself; the CST targets every ente', async () => {
     assert.deepEqual((await targetableEnti(p.platform.db.app, asti)).map((e) => e.slug), ['asti']);
-    const cst = await p.platform.db.app.selectFrom('ente').select('id').where('slug', '=', 'cst').executeTakeFirst();
-    if (cst) assert.ok((await targetableEnti(p.platform.db.app, cst.id)).length > 100);
+    const cst = (await getCstEnte(p.platform.db.app))!;
+    assert.ok((await targetableEnti(p.platform.db.app, cst.id)).length > 100);
+  });
+
+  it('the CST estimates the whole network in one read: per ente, in order, as each ente counts its own', async () => {
+    const cst = (await getCstEnte(p.platform.db.app))!.id;
+    const all = await targetableEnti(p.platform.db.app, cst);
+    const input = { topics: ['protezione-civile'], channels: ['sms', 'email', 'appio'] as const, smsText: 'Allerta' };
+    const network = await estimate(p.platform.db.app, systemActor, { senderEnteId: cst, targetEnteIds: all.map((e) => e.id), ...input, channels: [...input.channels] });
+    assert.deepEqual(network.perEnte.map((r) => r.enteId), all.map((e) => e.id));
+    const reached = all.filter((_, i) => network.perEnte[i]!.subscribers > 0).map((e) => e.slug).sort();
+    assert.deepEqual(reached, ['asti', 'canelli', 'nizza-monferrato'], 'the demo subscribers live in three comuni');
+    for (const slug of reached) {
+      const id = all.find((e) => e.slug === slug)!.id;
+      const own = await estimate(p.platform.db.app, systemActor, { senderEnteId: id, targetEnteIds: [id], ...input, channels: [...input.channels] });
+      assert.deepEqual(network.perEnte.find((r) => r.enteId === id), own.perEnte[0], slug);
+      // Only Asti has an App IO service: elsewhere a fiscal code does not make anyone an IO candidate.
+      assert.equal(own.perEnte[0]!.appioFirst > 0, slug === 'asti', slug);
+    }
+    const sum = (key: 'subscribers' | 'sms' | 'email' | 'appioFirst') => network.perEnte.reduce((n, r) => n + r[key], 0);
+    assert.deepEqual(network.totals, { subscribers: sum('subscribers'), appioFirst: sum('appioFirst'), sms: sum('sms'), email: sum('email') });
   });
 
   it('plans one delivery per recipient and channel group, idempotently, and counts them', async () => {
