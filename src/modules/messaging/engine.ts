@@ -16,7 +16,7 @@ import { recordAudit, type Actor } from '../../platform/audit/index.js';
 import { withCrossEnteRead, withEnte, type DB, type Trx } from '../../platform/db/index.js';
 import type { JobDefinition } from '../../platform/jobs/index.js';
 import type { Platform } from '../../platform/platform.js';
-import { hasAppIoService, PLAN_QUEUE, RECIPIENT_RULES, type PlanJobData } from './service.js';
+import { hasAppIoService, mobileChannel, PLAN_QUEUE, RECIPIENT_RULES, type PlanJobData } from './service.js';
 import type { Channel, DeliveryRow, DeliveryState, DispatchRow } from './store.js';
 
 /** One send queue per channel, so a long SMS run never holds back e-mail. */
@@ -73,10 +73,8 @@ export async function planBatch(platform: Platform, enteId: string, dispatchId: 
     }
     const rows: { ente_id: string; dispatch_id: string; recipient_key: string; subscriber_id: string; channel: Channel; address: string; fiscal_code: string | null }[] = [];
     for (const s of page) {
-      if (s.phone_ok && s.phone) {
-        const io = hasIo && s.fiscal_code !== null;
-        if (io || wantSms) rows.push({ ente_id: enteId, dispatch_id: dispatchId, recipient_key: `${s.id}:mobile`, subscriber_id: s.id, channel: io ? 'appio' : 'sms', address: s.phone, fiscal_code: s.fiscal_code });
-      }
+      const mobile = s.phone_ok && s.phone ? mobileChannel({ appIo: hasIo, fiscalCode: s.fiscal_code, sms: wantSms }) : null;
+      if (mobile) rows.push({ ente_id: enteId, dispatch_id: dispatchId, recipient_key: `${s.id}:mobile`, subscriber_id: s.id, channel: mobile, address: s.phone!, fiscal_code: s.fiscal_code });
       if (wantEmail && s.email_ok && s.email) rows.push({ ente_id: enteId, dispatch_id: dispatchId, recipient_key: `${s.id}:email`, subscriber_id: s.id, channel: 'email', address: s.email, fiscal_code: s.fiscal_code });
     }
     let inserted = 0;

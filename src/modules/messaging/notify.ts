@@ -16,7 +16,7 @@ import { isMailAddress, type MailHeaders } from '../../platform/mail/outbox.js';
 import type { Platform } from '../../platform/platform.js';
 import { queueDeliveryMail } from './email/channel.js';
 import { enqueueSend } from './engine.js';
-import { getSettings, hasAppIoService, MessagingError } from './service.js';
+import { getSettings, hasAppIoService, MessagingError, mobileChannel } from './service.js';
 import { normalizePhone, PhoneNumberError } from './sms/phone.js';
 import type { Channel } from './store.js';
 import './email/store.js';
@@ -176,10 +176,11 @@ async function notifyIn(platform: Platform, trx: Trx, input: NotifyInput, recipi
   const skipped: NotifyResult['skipped'] = [];
   const phone = recipient.phone && optedOut('phone') ? null : recipient.phone;
   if (recipient.phone && !phone) skipped.push({ channel: 'sms', address: recipient.phone, reason: OPTED_OUT });
-  const io = allowed.includes('appio') && recipient.fiscalCode !== null && (await hasAppIoService(trx, input.enteId));
+  const appIo = allowed.includes('appio') && recipient.fiscalCode !== null && (await hasAppIoService(trx, input.enteId));
+  const mobile = mobileChannel({ appIo, fiscalCode: recipient.fiscalCode, sms: allowed.includes('sms') && Boolean(phone) && recipient.smsCapable });
   // App IO is addressed by fiscal code; the phone (when usable) is where its SMS fallback goes.
-  if (io) deliveries.push({ key: 'mobile', channel: 'appio', address: phone && recipient.smsCapable ? phone : recipient.fiscalCode! });
-  else if (allowed.includes('sms') && phone && recipient.smsCapable) deliveries.push({ key: 'mobile', channel: 'sms', address: phone });
+  if (mobile === 'appio') deliveries.push({ key: 'mobile', channel: 'appio', address: phone && recipient.smsCapable ? phone : recipient.fiscalCode! });
+  else if (mobile === 'sms') deliveries.push({ key: 'mobile', channel: 'sms', address: phone! });
   else if (allowed.includes('sms') && phone) skipped.push({ channel: 'sms', address: phone, reason: 'numero non abilitato agli SMS' });
   if (allowed.includes('email') && recipient.email) {
     if (optedOut('email')) skipped.push({ channel: 'email', address: recipient.email, reason: OPTED_OUT });

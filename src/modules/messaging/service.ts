@@ -158,6 +158,15 @@ export async function hasAppIoService(trx: Trx, enteId: string): Promise<boolean
 }
 
 /**
+ * The one channel that reaches a recipient's mobile: App IO when the ente has a service and the recipient a fiscal
+ * code (its SMS fallback then goes to the phone), otherwise SMS when wanted and possible; null for neither.
+ */
+export function mobileChannel(recipient: { appIo: boolean; fiscalCode: string | null; sms: boolean }): 'appio' | 'sms' | null {
+  if (recipient.appIo && recipient.fiscalCode !== null) return 'appio';
+  return recipient.sms ? 'sms' : null;
+}
+
+/**
  * Recipients of each of `enteIds` for these topics and channels, in their order: one grouped read, so the CST's
  * estimate over the whole network is two queries, not two per ente. Filters on the enti explicitly, so it serves
  * both an ente-bound transaction and the cross-ente reader.
