@@ -9,13 +9,11 @@ import type { JobDefinition } from '../../platform/jobs/index.js';
 import type { Mailer } from '../../platform/mail/outbound.js';
 import type { Platform } from '../../platform/platform.js';
 import { getCstEnte } from '../../platform/tenancy/index.js';
+import { formatDateTime } from '../../platform/views/i18n/index.js';
 import { ticketLabel, writeEvent } from './service.js';
 import * as store from './store.js';
 
 const BATCH = 500;
-
-const romeTime = (at: Date) =>
-  new Intl.DateTimeFormat('it-IT', { timeZone: 'Europe/Rome', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(at);
 
 export interface EscalationReport {
   escalated: { enteId: string; ticketId: string; label: string; breached: boolean }[];
@@ -68,8 +66,8 @@ export async function escalateDueTickets(db: Kysely<DB>, options: { now?: Date; 
         const breached = ticket.due_at <= now;
         const target = ticket.first_response_at ? 'risoluzione' : 'presa in carico';
         const body = breached
-          ? `Scadenza superata: ${target} prevista entro ${romeTime(ticket.due_at)}`
-          : `In scadenza: ${target} prevista entro ${romeTime(ticket.due_at)}`;
+          ? `Scadenza superata: ${target} prevista entro ${formatDateTime(ticket.due_at)}`
+          : `In scadenza: ${target} prevista entro ${formatDateTime(ticket.due_at)}`;
         await trx.updateTable('ticket').set({ escalated_at: now }).where('id', '=', ticket.id).execute();
         const eventId = await writeEvent(trx, ticket, systemActor, now, { kind: 'escalation', body });
         const to = options.mail ? await escalationRecipients(db, ticket.assignee_id) : [];

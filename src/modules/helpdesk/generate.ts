@@ -12,6 +12,7 @@ import { recordAudit, systemActor } from '../../platform/audit/index.js';
 import type { Database } from '../../platform/db/index.js';
 import { withEnte } from '../../platform/db/index.js';
 import { prng } from '../../platform/prng.js';
+import { yearInRome } from '../../platform/calendar/index.js';
 import { dueFields } from './due.js';
 import { priorityOf } from './service.js';
 import type { TicketRow } from './store.js';
@@ -51,8 +52,6 @@ const SUBJECTS = [
   'Posta elettronica lenta',
   'Richiesta nuova postazione di lavoro',
 ];
-
-const yearInRome = (at: Date) => Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric' }).format(at));
 
 export async function generateTickets(platform: { db: Database }, options: GenerateTicketsOptions): Promise<GenerateTicketsReport> {
   const started = performance.now();

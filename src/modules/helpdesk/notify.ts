@@ -27,6 +27,7 @@ import { isMailAddress } from '../../platform/mail/outbox.js';
 import { getCstEnte } from '../../platform/tenancy/index.js';
 import { notify } from '../messaging/index.js';
 import { t } from '../../platform/views/i18n/index.js';
+import { yearInRome } from '../../platform/calendar/index.js';
 import { isDesk } from './access.js';
 import { sla } from './due.js';
 import './notify-messages.js';
@@ -148,8 +149,6 @@ async function entiWithNews(conn: Kysely<DB>, cstId: string | undefined, now: Da
   }
   return enti;
 }
-
-const yearInRome = (at: Date) => Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric' }).format(at));
 
 async function readPosition(trx: Trx): Promise<Position | undefined> {
   const row = await trx.selectFrom('mail_cursor').select('position').where('stream', '=', STREAM).forUpdate().executeTakeFirst();

@@ -9,6 +9,7 @@ import { isDesk } from './access.js';
 import { withCrossEnteRead, withEnte, type DB, type Trx } from '../../platform/db/index.js';
 import { conflict, forbidden, notFound, unprocessable } from '../../platform/http/problem.js';
 import { getCstEnte } from '../../platform/tenancy/index.js';
+import { yearInRome } from '../../platform/calendar/index.js';
 import { dueFields, refreshDue, sla, type TicketSla } from './due.js';
 import * as store from './store.js';
 import type { Channel, EventRow, Priority, TicketRow, TicketState } from './store.js';
@@ -115,8 +116,6 @@ function validateOpen(input: OpenTicketInput): void {
   if (subject.length > 300) throw unprocessable("L'oggetto della segnalazione è troppo lungo (al massimo 300 caratteri)");
   if (!input.description?.trim()) throw unprocessable('La descrizione del problema è obbligatoria');
 }
-
-const yearInRome = (at: Date) => Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric' }).format(at));
 
 export const ticketLabel = (t: { number: number; year: number }) => `${t.number}/${t.year}`;
 

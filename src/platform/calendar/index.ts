@@ -9,6 +9,11 @@ export function todayInRome(now: Date = new Date()): string {
   return romeDate.format(now);
 }
 
+/** The calendar year in Europe/Rome at instant `now` (23:30 UTC on 31 December is already next year in Rome). */
+export function yearInRome(now: Date = new Date()): number {
+  return Number(todayInRome(now).slice(0, 4));
+}
+
 /** 'YYYY-MM-DD' + n days. */
 export function addDays(date: string, days: number): string {
   const d = new Date(`${date}T00:00:00Z`);

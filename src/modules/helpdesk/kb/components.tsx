@@ -34,10 +34,6 @@ export function VisibilityBadge({ visibility }: { visibility: Visibility }) {
 
 /** The calendar day in Rome of an instant, as an Italian date ('31/12/2026'). */
 export const dateOf = (d: Date) => formatDate(todayInRome(d));
-const romeDateTime = new Intl.DateTimeFormat('it-IT', { timeZone: 'Europe/Rome', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-/** Date and time in Rome ('31/12/2026, 23:59'). */
-export const dateTimeOf = (d: Date) => romeDateTime.format(d);
-
 /**
  * Suggestions from the guide while a ticket is being written. Drop it into the new-ticket form of ente
  * `enteSlug`, after the fields whose ids are `inputIds` (e.g. the inputs named `subject` and `description`):

@@ -7,7 +7,7 @@ import { can, type StaffPrincipal } from '../../../platform/auth/access.js';
 import { HttpProblem, notFound } from '../../../platform/http/problem.js';
 import type { Platform } from '../../../platform/platform.js';
 import { getCstEnte, type Ente } from '../../../platform/tenancy/index.js';
-import { t } from '../../../platform/views/i18n/index.js';
+import { formatDateTime, t } from '../../../platform/views/i18n/index.js';
 import { Layout } from '../../../platform/views/layout.js';
 import { viewerOf } from '../../../platform/views/viewer.js';
 import { requireDesk, requireRequester, requireTicketReader } from '../access.js';
@@ -133,8 +133,7 @@ export const SlaBadge = ({ state }: { state: keyof typeof slaClass }) => <span c
 
 // --------------------------------------------------------------------------------------- dates, times
 
-const romeDateTime = new Intl.DateTimeFormat('it-IT', { timeZone: 'Europe/Rome', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-export const formatDateTime = (d: Date | null | undefined) => (d ? romeDateTime.format(d) : '');
+export { formatDateTime };
 
 /** Working minutes as '3 h 05 min' / '40 min'. */
 export function durationText(minutes: number): string {

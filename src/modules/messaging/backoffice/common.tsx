@@ -6,7 +6,7 @@ import { requirePermission, type StaffPrincipal } from '../../../platform/auth/i
 import { HttpProblem } from '../../../platform/http/problem.js';
 import type { Platform } from '../../../platform/platform.js';
 import type { Ente } from '../../../platform/tenancy/index.js';
-import { t } from '../../../platform/views/i18n/index.js';
+import { formatDateTime, t } from '../../../platform/views/i18n/index.js';
 import { Layout } from '../../../platform/views/layout.js';
 import { enteOfSlug, sendPage, staffOrLogin } from '../../../platform/views/page.js';
 import { viewerOf } from '../../../platform/views/viewer.js';
@@ -92,6 +92,5 @@ export function StateBadge({ state }: { state: MessageState }) {
   return <span class={`badge ${badges[state]}`}>{stateText(state)}</span>;
 }
 
-const romeDateTime = new Intl.DateTimeFormat('it-IT', { timeZone: 'Europe/Rome', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-export const formatDateTime = (d: Date | string | null | undefined) => (d ? romeDateTime.format(new Date(d)) : '');
+export { formatDateTime };
 export const euroCents = (cents: number) => new Intl.NumberFormat('it-IT', { style: 'currency', currency: 'EUR', useGrouping: 'always' }).format(cents / 100);

@@ -6,7 +6,7 @@ import { can, requirePermission, type StaffPrincipal } from '../../../platform/a
 import { isIsoDate } from '../../../platform/calendar/index.js';
 import { HttpProblem, unprocessable } from '../../../platform/http/problem.js';
 import type { Platform } from '../../../platform/platform.js';
-import { formatDate, t } from '../../../platform/views/i18n/index.js';
+import { formatDate, formatDateTime, t } from '../../../platform/views/i18n/index.js';
 import { Layout } from '../../../platform/views/layout.js';
 import { viewerOf } from '../../../platform/views/viewer.js';
 import { type Ente } from '../../../platform/tenancy/index.js';
@@ -126,8 +126,7 @@ export function periodText(view: Pick<NoticeView, 'publishFrom' | 'effectiveTo' 
 
 // ------------------------------------------------------------------------------------------------ dates
 
-const romeDateTime = new Intl.DateTimeFormat('it-IT', { timeZone: 'Europe/Rome', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-export const formatDateTime = (d: Date | string | null | undefined) => (d ? romeDateTime.format(new Date(d)) : '');
+export { formatDateTime };
 
 const romeParts = new Intl.DateTimeFormat('en-CA', {
   timeZone: 'Europe/Rome',

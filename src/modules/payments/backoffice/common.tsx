@@ -6,7 +6,7 @@ import { requirePermission, type StaffPrincipal } from '../../../platform/auth/i
 import { HttpProblem } from '../../../platform/http/problem.js';
 import type { Platform } from '../../../platform/platform.js';
 import { type Ente } from '../../../platform/tenancy/index.js';
-import { t } from '../../../platform/views/i18n/index.js';
+import { formatDateTime, t } from '../../../platform/views/i18n/index.js';
 import { Layout } from '../../../platform/views/layout.js';
 import { viewerOf } from '../../../platform/views/viewer.js';
 import { formatCents } from '../amounts.js';
@@ -149,8 +149,7 @@ export function StatusBadge({ status }: { status: PositionStatus }) {
 /** Form fields as trimmed strings (kernel helper, re-exported for this module's pages). */
 export const fieldsOf = formFieldsOf;
 
-const romeDateTime = new Intl.DateTimeFormat('it-IT', { timeZone: 'Europe/Rome', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-export const formatDateTime = (d: Date | string | null | undefined) => (d ? romeDateTime.format(new Date(d)) : '');
+export { formatDateTime };
 
 /** 'YYYY-MM' → 'gen 2026'. */
 export function monthLabel(month: string): string {

@@ -6,11 +6,11 @@ import type { Kysely } from 'kysely';
 import { withEnte, type DB, type Trx } from '../../../platform/db/index.js';
 import { formatCents } from '../amounts.js';
 import { groupedNoticeNumber } from '../iuv.js';
+import { formatDateTime } from '../../../platform/views/i18n/index.js';
 import type { ReceiptRow } from '../store.js';
 
-const romeDateTime = new Intl.DateTimeFormat('it-IT', { timeZone: 'Europe/Rome', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 /** "05/10/2026, 14:03" → "05/10/2026 14:03" (Rome wall time). */
-export const formatRomeDateTime = (at: Date) => romeDateTime.format(at).replace(',', '');
+export const formatRomeDateTime = (at: Date) => formatDateTime(at).replace(',', '');
 
 export interface ReceiptDocument {
   receipt: ReceiptRow;

@@ -4,7 +4,7 @@
 // resume button for a run that stopped on an error.
 import type { ComponentChildren } from 'preact';
 import type { FastifyRequest } from 'fastify';
-import { formatNumber, t } from '../../../platform/views/i18n/index.js';
+import { formatDateTime, formatNumber, t } from '../../../platform/views/i18n/index.js';
 import { CsrfField, Layout } from '../../../platform/views/layout.js';
 import { viewerOf } from '../../../platform/views/viewer.js';
 import type { Ente } from '../../../platform/tenancy/index.js';
@@ -13,9 +13,6 @@ import './messages.js';
 
 export const bulkPath = (slug: string) => `/backoffice/enti/${slug}/pagamenti/avvisi`;
 export const runPath = (slug: string, runId: string) => `${bulkPath(slug)}/${runId}`;
-
-const romeDateTime = (at: Date) =>
-  new Intl.DateTimeFormat('it-IT', { timeZone: 'Europe/Rome', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(at);
 
 const STATE_BADGE: Record<RunView['state'], string> = { queued: 'bg-secondary', running: 'bg-primary', completed: 'bg-success', failed: 'bg-danger' };
 
@@ -135,7 +132,7 @@ export function RunsPage({ request, ente, runs, services, canManage, csrf, error
                 {runs.map((run) => (
                   <tr>
                     <td>
-                      <a href={runPath(ente.slug, run.id)}>{romeDateTime(run.createdAt)}</a>
+                      <a href={runPath(ente.slug, run.id)}>{formatDateTime(run.createdAt)}</a>
                     </td>
                     <td>{filterLabel(run, names)}</td>
                     <td>{t('payments.notices.bulk.progress', { done: formatNumber(run.done), total: formatNumber(run.total) })}</td>
@@ -180,9 +177,9 @@ export function RunPage({ request, ente, run, serviceName, canManage, csrf, auto
       <p class="lead">
         {filterLabel(run, new Map([[run.serviceCode, serviceName]]))} <StateBadge state={run.state} />
       </p>
-      <p>{t('payments.notices.bulk.run.requestedBy', { who: run.requestedBy, at: romeDateTime(run.createdAt) })}</p>
+      <p>{t('payments.notices.bulk.run.requestedBy', { who: run.requestedBy, at: formatDateTime(run.createdAt) })}</p>
       <ProgressBar run={run} id="avanzamento" />
-      {run.finishedAt ? <p class="mt-2">{t('payments.notices.bulk.run.finished', { at: romeDateTime(run.finishedAt) })}</p> : null}
+      {run.finishedAt ? <p class="mt-2">{t('payments.notices.bulk.run.finished', { at: formatDateTime(run.finishedAt) })}</p> : null}
       {run.error ? (
         <div class="alert alert-danger mt-3" role="alert">
           {t('payments.notices.bulk.run.error', { error: run.error })}

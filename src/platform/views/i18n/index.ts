@@ -27,6 +27,10 @@ export function t(key: string, vars: Record<string, string | number> = {}, local
 /** Formats numbers and dates the Italian way. */
 export const formatNumber = (n: number, locale: Locale = 'it') => new Intl.NumberFormat(locale === 'it' ? 'it-IT' : 'en-GB').format(n);
 
+const romeDateTime = new Intl.DateTimeFormat('it-IT', { timeZone: 'Europe/Rome', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+/** An instant as Rome wall time, '31/12/2026, 23:59' (the offices' clock, summer or winter); '' for none. */
+export const formatDateTime = (at: Date | string | null | undefined): string => (at ? romeDateTime.format(new Date(at)) : '');
+
 export function formatDate(isoDate: string | null | undefined, locale: Locale = 'it'): string {
   if (!isoDate) return '';
   const [y, m, d] = isoDate.slice(0, 10).split('-');

@@ -7,11 +7,11 @@ import { actorOf, csrfToken } from '../../../../platform/auth/index.js';
 import type { App } from '../../../../platform/http/app.js';
 import { notFound } from '../../../../platform/http/problem.js';
 import type { Platform } from '../../../../platform/platform.js';
-import { formatNumber, t } from '../../../../platform/views/i18n/index.js';
+import { formatDateTime, formatNumber, t } from '../../../../platform/views/i18n/index.js';
 import { CsrfField } from '../../../../platform/views/layout.js';
 import { requireDesk } from '../../access.js';
 import { categories } from '../../store.js';
-import { Alert, ArticleBody, StateBadge, VisibilityBadge, dateTimeOf } from '../components.js';
+import { Alert, ArticleBody, StateBadge, VisibilityBadge } from '../components.js';
 import { deskArticlePath, deskGuidePath } from '../paths.js';
 import { UUID, articleStates, createArticle, getArticle, parseKeywords, revision, revisions, updateArticle, visibilities, votesOf, type ArticleInput, type ArticleView } from '../service.js';
 import { allEnti } from '../store.js';
@@ -184,7 +184,7 @@ export function registerDeskEditor(app: App, platform: Platform): void {
             <li class="list-inline-item">
               <StateBadge state={article.state} /> <VisibilityBadge visibility={article.visibility} />
             </li>
-            <li class="list-inline-item">{t('kb.desk.edit.revision', { revision: article.revision, date: dateTimeOf(article.updatedAt) })}</li>
+            <li class="list-inline-item">{t('kb.desk.edit.revision', { revision: article.revision, date: formatDateTime(article.updatedAt) })}</li>
             <li class="list-inline-item">{t('kb.desk.edit.linked', { n: formatNumber(article.linkedCount) })}</li>
             <li class="list-inline-item">{t('kb.col.votesValue', { useful: stats.useful, notUseful: stats.notUseful })}</li>
             <li class="list-inline-item">
@@ -271,7 +271,7 @@ export function registerDeskEditor(app: App, platform: Platform): void {
                     <a href={`${deskArticlePath(article.id)}/cronologia/${r.revision}`}>{t('kb.desk.history.version', { revision: r.revision })}</a>
                     {r.revision === article.revision ? <span class="d-block small fw-normal">{t('kb.desk.history.current')}</span> : null}
                   </th>
-                  <td>{dateTimeOf(r.saved_at)}</td>
+                  <td>{formatDateTime(r.saved_at)}</td>
                   <td>{r.saved_by_label}</td>
                   <td>{r.title}</td>
                   <td>
@@ -313,7 +313,7 @@ export function registerDeskEditor(app: App, platform: Platform): void {
         ]}
       >
         <h1>{title}</h1>
-        <p>{t('kb.desk.revision.meta', { date: dateTimeOf(row.saved_at), who: row.saved_by_label })}</p>
+        <p>{t('kb.desk.revision.meta', { date: formatDateTime(row.saved_at), who: row.saved_by_label })}</p>
         <ArticleBody body={row.body} />
         {row.revision !== article.revision ? (
           <form method="post" action={`${deskArticlePath(article.id)}/cronologia/${row.revision}/ripristina`} class="mt-4">

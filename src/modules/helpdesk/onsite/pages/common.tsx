@@ -4,7 +4,7 @@ import type { ComponentChildren } from 'preact';
 import type { FastifyRequest } from 'fastify';
 import { HttpProblem, notFound } from '../../../../platform/http/problem.js';
 import type { Platform } from '../../../../platform/platform.js';
-import { formatDate, t } from '../../../../platform/views/i18n/index.js';
+import { formatDate, formatDateTime, t } from '../../../../platform/views/i18n/index.js';
 import { Layout } from '../../../../platform/views/layout.js';
 import { viewerOf } from '../../../../platform/views/viewer.js';
 import { getEnteBySlug, type Ente } from '../../../../platform/tenancy/index.js';
@@ -70,8 +70,7 @@ export function Outcome({ esito, warnings = [] }: { esito?: string | undefined; 
   );
 }
 
-const romeDateTime = new Intl.DateTimeFormat('it-IT', { timeZone: 'Europe/Rome', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-export const formatDateTime = (d: Date | null | undefined) => (d ? romeDateTime.format(d) : '');
+export { formatDateTime };
 export const slotText = (v: Pick<VisitView, 'date' | 'start' | 'end'>) => `${formatDate(v.date)} ${v.start}–${v.end}`;
 export const hm = (d: Date) => romeParts(d).time;
 

@@ -8,7 +8,7 @@ import type { App } from '../../../../platform/http/app.js';
 import { notFound } from '../../../../platform/http/problem.js';
 import type { Platform } from '../../../../platform/platform.js';
 import type { Ente } from '../../../../platform/tenancy/index.js';
-import { formatDate, formatNumber, t } from '../../../../platform/views/i18n/index.js';
+import { formatDate, formatDateTime, formatNumber, t } from '../../../../platform/views/i18n/index.js';
 import { CsrfField } from '../../../../platform/views/layout.js';
 import { sendTableExport } from '../../../../platform/views/table-export.js';
 import { anomaliesIn, flowDetailIn, flowsIn, type FlowDetail, type FlowListItem } from '../reads.js';
@@ -22,9 +22,6 @@ const FlowParams = Type.Object({ slug: Type.String({ maxLength: 100 }), id: Type
 const FileParams = Type.Object({ slug: Type.String({ maxLength: 100 }), id: Type.String({ maxLength: 40 }), file: Type.String({ maxLength: 20 }) });
 const Query = Type.Object({ esito: Type.Optional(Type.String({ maxLength: 40 })), pagina: Type.Optional(Type.String({ maxLength: 6 })) });
 const PAGE_SIZE = 50;
-
-const romeDateTime = new Intl.DateTimeFormat('it-IT', { timeZone: 'Europe/Rome', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-export const dateTime = (d: Date) => romeDateTime.format(d);
 
 export function FlowState({ status, anomalies }: { status: string; anomalies: number }) {
   const badge = status === 'matched' ? 'bg-success' : status === 'anomalies' ? 'bg-danger' : 'bg-secondary';
@@ -136,7 +133,7 @@ async function renderHome(request: FastifyRequest, reply: FastifyReply, platform
 function FlowFacts({ detail }: { detail: FlowDetail }) {
   const f = detail.flow;
   const facts: [string, string][] = [
-    [t('payments.rec.flow.dateTime'), dateTime(f.flow_date_time)],
+    [t('payments.rec.flow.dateTime'), formatDateTime(f.flow_date_time)],
     [t('payments.rec.col.settlement'), formatDate(f.settlement_date)],
     [t('payments.rec.flow.settlementId'), f.settlement_id],
     [t('payments.rec.flow.sender'), `${f.sender_name ?? ''} (${f.sender_type} ${f.sender_code})`.trim()],
@@ -145,7 +142,7 @@ function FlowFacts({ detail }: { detail: FlowDetail }) {
     [t('payments.rec.flow.declared'), t('payments.rec.flow.declaredValue', { count: formatNumber(f.declared_count), total: euro(f.declared_total_cents).replace(' €', '') })],
     [t('payments.rec.flow.found'), t('payments.rec.flow.declaredValue', { count: formatNumber(f.lines_count), total: euro(f.lines_total_cents).replace(' €', '') })],
     [t('payments.rec.flow.schema'), f.schema_versions.map((v) => `FlussoRiversamento ${v}`).join(', ')],
-    [t('payments.rec.flow.imported'), t('payments.rec.flow.importedValue', { when: dateTime(f.imported_at), who: f.imported_by })],
+    [t('payments.rec.flow.imported'), t('payments.rec.flow.importedValue', { when: formatDateTime(f.imported_at), who: f.imported_by })],
   ];
   return (
     <dl class="row">
