@@ -29,6 +29,7 @@ import { generateActs } from '../src/modules/noticeboard/generate.js';
 import { generateTickets } from '../src/modules/helpdesk/generate.js';
 import { SOAP_PATH, verifyBenchTarget, verifyRequestBody } from '../src/modules/payments/node/bench.js';
 import { benchNotices } from '../src/modules/payments/notices/bench.js';
+import { benchMail, mailSummary, type MailBenchResult } from './mail.js';
 import { benchMessaging, messagingSummary, type MessagingBenchResult } from './messaging.js';
 import { login } from '../test/support/http.js';
 import { startEmbeddedCluster } from '../test/support/clusters.js';
@@ -325,6 +326,7 @@ function alboSummary(results: BenchResult[]): { text: string; data: unknown } | 
 
 let noticesResult: Awaited<ReturnType<typeof benchNotices>> | null = null;
 let messagingResult: MessagingBenchResult | null = null;
+let mailResult: MailBenchResult | null = null;
 
 async function main() {
   console.log(`bench: ${seconds}s per case (after ${warmupSeconds}s warm-up), ${connections} connections, Node ${process.version}, ${os.cpus().length} CPU(s)`);
@@ -408,6 +410,14 @@ async function main() {
       console.log(`${messagingSummary(messagingResult)}\n`);
     }
 
+    // E-mail broadcast: the outbox against nodemailer alone, both to the SMTP peer, in this run (bench/mail.ts).
+    const emails = nonNegativeInteger('BENCH_EMAIL', 2000);
+    if (emails > 0 && (filters.length === 0 || filters.some((f) => 'messaging broadcast email mail outbox'.includes(f.toLowerCase())))) {
+      process.stdout.write(`bench: e-mail broadcast to ${emails.toLocaleString('en')} subscribers … `);
+      mailResult = await benchMail(emails);
+      console.log(`${mailSummary(mailResult)}\n`);
+    }
+
     const albo = alboSummary(results);
     if (albo) console.log(`${albo.text}\n`);
     if (helpdeskStep) {
@@ -431,6 +441,7 @@ async function main() {
       helpdesk: helpdeskStep ?? null,
       notices: noticesResult,
       messaging: messagingResult,
+      mail: mailResult,
     };
     const outFile = path.join(outDir, 'latest.json');
     fs.writeFileSync(outFile, `${JSON.stringify(report, null, 2)}\n`);

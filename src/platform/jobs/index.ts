@@ -16,7 +16,13 @@ export interface JobDefinition<T = object> {
    * pg-boss queue policy; 'short' keeps at most one waiting job per singletonKey (a job that re-enqueues itself,
    * or a periodic resumer, never piles up copies).
    */
-  options?: { batchSize?: number; pollingIntervalSeconds?: number; policy?: 'standard' | 'short' | 'singleton' | 'stately' };
+  options?: {
+    batchSize?: number;
+    pollingIntervalSeconds?: number;
+    /** Fetch again at once while fetches come back full (a backlog drains without waiting a poll per batch). */
+    burst?: boolean;
+    policy?: 'standard' | 'short' | 'singleton' | 'stately';
+  };
 }
 
 const SCHEMA = 'pgboss';
@@ -46,7 +52,11 @@ export class Jobs {
       await this.boss.createQueue(def.queue, def.options?.policy ? { policy: def.options.policy } : {});
       if (def.schedule) await this.boss.schedule(def.queue, def.schedule, null, { tz: 'Europe/Rome' });
       if (work) {
-        await this.boss.work(def.queue, { batchSize: def.options?.batchSize ?? 1, pollingIntervalSeconds: def.options?.pollingIntervalSeconds ?? 2 }, def.handler);
+        await this.boss.work(
+          def.queue,
+          { batchSize: def.options?.batchSize ?? 1, pollingIntervalSeconds: def.options?.pollingIntervalSeconds ?? 2, burstWhenBatchFull: def.options?.burst ?? false },
+          def.handler,
+        );
       }
     }
   }

@@ -34,6 +34,8 @@ export const SWEEP_QUEUE = 'mail.sweep';
 
 /** Longest a worker may hold a mail while talking to the server (above the sum of the SMTP timeouts below). */
 const LEASE_SECONDS = 300;
+/** Open SMTP connections per process, and so mails sent at once by its send worker. */
+const SMTP_CONNECTIONS = 3;
 
 export type MailConfig = Pick<Config, 'smtpUrl' | 'mailFrom' | 'publicUrl' | 'mailMaxAttempts' | 'mailRetrySeconds'>;
 
@@ -89,7 +91,7 @@ export class Mailer {
     this.transport ??= nodemailer.createTransport({
       url: this.config.smtpUrl,
       pool: true,
-      maxConnections: 3,
+      maxConnections: SMTP_CONNECTIONS,
       connectionTimeout: 20_000,
       greetingTimeout: 20_000,
       socketTimeout: 60_000,
@@ -180,10 +182,16 @@ export async function sweepOutbox(platform: MailPlatform, options: { olderThanSe
 export function mailJobs(platform: Platform): JobDefinition<any>[] {
   const send: JobDefinition<SendJobData> = {
     queue: SEND_QUEUE,
+    // As many mails in flight as the SMTP pool has connections; a backlog (a broadcast, a batch of receipts)
+    // is fetched batch after batch without waiting a poll between them.
     handler: async (jobs) => {
-      for (const job of jobs) await deliverMail(platform, job.data);
+      const waiting = [...jobs];
+      const lane = async () => {
+        for (let job = waiting.shift(); job; job = waiting.shift()) await deliverMail(platform, job.data);
+      };
+      await Promise.all(Array.from({ length: SMTP_CONNECTIONS }, lane));
     },
-    options: { batchSize: 5, pollingIntervalSeconds: 1 },
+    options: { batchSize: 12, pollingIntervalSeconds: 1, burst: true },
   };
   const sweep: JobDefinition = { queue: SWEEP_QUEUE, schedule: '*/5 * * * *', handler: async () => sweepOutbox(platform) };
   return [send, sweep];
