@@ -7,6 +7,7 @@ import { registerPublicPages } from './public-pages.js';
 import { registerBackofficePages } from './backoffice-pages.js';
 import { seedDemoNoticeboard } from './seed.js';
 import { registerPublicRoutes } from './public-routes.js';
+import { requestNotifyJobs } from './request-notify.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -16,6 +17,7 @@ export const noticeboardModule: ModuleManifest = {
   permissions: ['noticeboard.read', 'noticeboard.publish', 'noticeboard.request'],
   routes: registerPublicRoutes,
   seedDemo: (platform) => seedDemoNoticeboard(platform),
+  jobs: (platform) => requestNotifyJobs(platform),
   pages: async (app, platform) => {
     registerPublicPages(app, platform);
     await registerBackofficePages(app, platform);

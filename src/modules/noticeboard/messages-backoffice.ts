@@ -241,6 +241,17 @@ addMessages({
       'L’ora {time} non esiste in Italia: quella notte gli orologi sono passati dalle 02:00 alle 03:00 (inizio dell’ora legale). Indicare un’ora valida.',
 
     // requests
+    // notifications to the staff member who asked another ente to publish (request-notify.ts)
+    'noticeboard.notify.published.title': 'Albo pretorio: pubblicato l’atto richiesto «{subject}»',
+    'noticeboard.notify.published.body':
+      'La richiesta di pubblicazione inviata da {requester} all’albo pretorio di {target} è stata accolta.\n\nAtto: {subject}\nNumero di registro: {register}\nIn pubblicazione dal {from} al {to}\n\nAl termine del periodo il referto di pubblicazione definitivo si scarica dalle richieste inviate:\n{url}',
+    'noticeboard.notify.rejected.title': 'Albo pretorio: richiesta di pubblicazione non accolta «{subject}»',
+    'noticeboard.notify.rejected.body':
+      'La richiesta di pubblicazione inviata da {requester} all’albo pretorio di {target} non è stata accolta.\n\nAtto: {subject}\nMotivo: {reason}\n\nLe richieste inviate:\n{url}',
+    'noticeboard.notify.referto.title': 'Albo pretorio: referto di pubblicazione disponibile «{subject}»',
+    'noticeboard.notify.referto.body':
+      'La pubblicazione all’albo pretorio di {target} dell’atto richiesto da {requester} è terminata il {to}.\n\nAtto: {subject}\nNumero di registro: {register}\n\nIl referto di pubblicazione definitivo si scarica dalle richieste inviate:\n{url}',
+
     'noticeboard.bo.request.title': 'Richieste di pubblicazione',
     'noticeboard.bo.request.intro':
       'Le richieste di altri enti di pubblicare un atto su questo albo, e le richieste che questo ente ha inviato agli albi di altri enti (per un’unione, di norma il comune sede o i comuni aderenti).',

@@ -10,6 +10,7 @@ import { createDraft, type DraftInput, type UploadedFile } from './service.js';
 import * as store from './store.js';
 import { inspectDocument, DocumentRejected } from './documents.js';
 import { MAX_DOCUMENT_BYTES } from './service.js';
+import { notifyRequester } from './request-notify.js';
 
 export interface RequestView {
   id: number;
@@ -155,5 +156,6 @@ export async function rejectRequest(platform: Platform, actor: Actor, targetEnte
     if (draft) throw conflict("La richiesta è già stata accolta: eliminare prima la bozza dell'atto per poterla rifiutare");
     await trx.updateTable('notice_request').set({ status: 'rejected', rejection_reason: reason.trim(), decided_at: new Date() }).where('id', '=', requestId).execute();
     await recordAudit(trx, { enteId: targetEnteId, actor, action: 'notice_request.reject', entity: 'notice_request', entityId: requestId, after: { reason } });
+    await notifyRequester(platform, trx, targetEnteId, requestId, 'rejected');
   });
 }

@@ -9,6 +9,7 @@ import type { Platform } from '../../platform/platform.js';
 import { DocumentRejected, extractPdfText, inspectDocument } from './documents.js';
 import { scanForPersonalData, type PrivacyFinding } from './privacy.js';
 import { NoticeRuleError, computePeriod, lostDays, publicState, registerLabel, registerYear, type PublicState } from './rules.js';
+import { notifyRequester } from './request-notify.js';
 import * as store from './store.js';
 
 export const MAX_DOCUMENT_BYTES = 20 * 1024 * 1024;
@@ -231,6 +232,7 @@ export async function publish(platform: Platform, actor: Actor, enteId: string, 
       .execute();
     if (notice.request_id !== null) {
       await trx.updateTable('notice_request').set({ status: 'published', notice_id: id, decided_at: now }).where('id', '=', notice.request_id).execute();
+      await notifyRequester(platform, trx, enteId, notice.request_id, 'published');
     }
     await recordAudit(trx, { enteId, actor, action: 'notice.publish', entity: 'notice', entityId: id, after: { register: registerLabel(number, year), from: period.from, to: period.to, privacyConfirmed: findings.length > 0 } });
     return (await viewsOf(trx, [(await store.noticeById(trx, id))!], today))[0]!;
