@@ -242,6 +242,9 @@ addMessages({
 
     // requests
     // notifications to the staff member who asked another ente to publish (request-notify.ts)
+    'noticeboard.notify.received.title': 'Albo pretorio: nuova richiesta di pubblicazione da {requester}',
+    'noticeboard.notify.received.body':
+      '{requester} chiede la pubblicazione di un atto all’albo pretorio di {target}.\n\nAtto: {subject}\nDurata richiesta: {days} giorni\n\nLa richiesta si accoglie o si rifiuta dalle richieste ricevute:\n{url}',
     'noticeboard.notify.published.title': 'Albo pretorio: pubblicato l’atto richiesto «{subject}»',
     'noticeboard.notify.published.body':
       'La richiesta di pubblicazione inviata da {requester} all’albo pretorio di {target} è stata accolta.\n\nAtto: {subject}\nNumero di registro: {register}\nIn pubblicazione dal {from} al {to}\n\nAl termine del periodo il referto di pubblicazione definitivo si scarica dalle richieste inviate:\n{url}',

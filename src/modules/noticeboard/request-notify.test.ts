@@ -1,7 +1,7 @@
-// Albo notifications (issue 5 point 8): whoever asked another ente's albo to publish an act is told, by e-mail
-// through messaging's notify, when it is published (register number, period) or rejected (reason), and once the
-// period is over that the final referto is ready. The platform runs its workers and sends to a real SMTP server
-// process. The notification belongs to the publishing ente: the requesting ente's tenant does not hold it.
+// Albo notifications (issue 5 point 8), by e-mail through messaging's notify: the publishing comune's albo staff
+// hear of a new request; whoever asked is told when it is published (register number, period) or rejected
+// (reason), and once the period is over that the final referto is ready. The platform runs its workers and sends
+// to a real SMTP server process. The notifications belong to the publishing ente, not to the requesting one.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { makePdf } from '../../../test/support/pdf.js';
@@ -17,7 +17,7 @@ import { publish } from './service.js';
 const UNION = 'unione-dei-colli-divini-nel-cuore-del-monferrato';
 const SEAT = 'scurzolengo';
 
-describe('albo notifications to the requester', { timeout: 120_000 }, () => {
+describe('albo notifications of publication requests', { timeout: 120_000 }, () => {
   let t: TestPlatform;
   let smtp: SmtpPeer;
   let union: string;
@@ -38,6 +38,16 @@ describe('albo notifications to the requester', { timeout: 120_000 }, () => {
     };
     requester = await user('segreteria@unione-colli.test');
     disabledRequester = await user('ex.segreteria@unione-colli.test', true);
+    const asti = (await getEnteBySlug(t.platform.db.app, 'asti'))!.id;
+    const grant = async (email: string, enteId: string, role: 'ente_admin' | 'operator', module = '', disabled = false) => {
+      const { id } = await user(email, disabled);
+      await t.platform.db.owner.insertInto('role_grant').values({ ente_id: enteId, user_id: id!, role, module }).execute();
+    };
+    await grant('albo@scurzolengo.test', seat, 'operator', 'noticeboard');
+    await grant('sindaco@scurzolengo.test', seat, 'ente_admin');
+    await grant('helpdesk@scurzolengo.test', seat, 'operator', 'helpdesk');
+    await grant('ex.albo@scurzolengo.test', seat, 'operator', 'noticeboard', true);
+    await grant('albo@asti.test', asti, 'operator', 'noticeboard');
   });
   after(async () => {
     await t?.close();
@@ -49,6 +59,19 @@ describe('albo notifications to the requester', { timeout: 120_000 }, () => {
   const mailsTo = async (address: string) => (await smtp.messages()).filter((m) => m.rcptTo.includes(address));
   const notifications = (enteId: string, key: string) =>
     withEnte(t.platform.db.app, enteId, (trx) => trx.selectFrom('msg_message').select(['id', 'kind']).where('origin_module', '=', 'noticeboard').where('origin_key', '=', key).execute());
+
+  it('received: the publishing comune\'s albo operators and administrators are told, nobody else', async () => {
+    const id = await ask("Deliberazione del Consiglio dell'Unione: convenzione trasporto scolastico");
+    const publishers = ['albo@scurzolengo.test', 'sindaco@scurzolengo.test'];
+    await smtp.waitFor((all) => publishers.every((p) => all.some((m) => m.rcptTo.includes(p) && m.subject.includes('nuova richiesta'))), 30_000);
+    const mail = (await mailsTo('albo@scurzolengo.test')).find((m) => m.subject.includes('nuova richiesta'))!;
+    assert.match(mail.subject, /Unione dei Colli Divini/);
+    assert.match(mail.text, /convenzione trasporto scolastico/);
+    assert.ok(mail.text.includes(`/backoffice/enti/${SEAT}/albo/richieste`));
+    const told = await withEnte(t.platform.db.app, seat, (trx) => trx.selectFrom('msg_message').select('origin_key').where('origin_module', '=', 'noticeboard').where('origin_key', 'like', `request:${id}:received:%`).execute());
+    assert.equal(told.length, 2, 'the helpdesk operator, the disabled account and Asti\'s albo operator are not told');
+    for (const other of ['helpdesk@scurzolengo.test', 'ex.albo@scurzolengo.test', 'albo@asti.test']) assert.equal((await mailsTo(other)).length, 0, other);
+  });
 
   it('published: the requester gets the register number and the period, once; the union tenant holds nothing', async () => {
     const id = await ask("Deliberazione del Consiglio dell'Unione: rendiconto 2025");

@@ -1,5 +1,6 @@
 // The albo's notifications, through messaging's notify (same channels and consent rules as every module): the
-// staff member who asked another ente to publish an act hears the outcome (published, with register number and
+// staff who publish on an albo hear that another ente asked them to publish an act; the staff member who asked
+// hears the outcome (published, with register number and
 // period; or rejected, with the reason) and, once the period is over, that the final referto can be downloaded.
 // Each goes in the name of the publishing ente (its tenant holds the notification) to the e-mail address of the
 // requester's account, keyed per request and outcome: a repeated call or job run sends nothing twice.
@@ -63,6 +64,43 @@ export async function notifyRequester(platform: Platform, trx: Trx, targetEnteId
     trx,
   });
   return true;
+}
+
+/**
+ * Tells the staff who can publish on the target's albo (its ente administrators and albo operators, enabled
+ * accounts) that request `requestId` has arrived, in `trx` (bound to the target ente). Returns how many.
+ */
+export async function notifyPublishers(platform: Platform, trx: Trx, targetEnteId: string, requestId: number): Promise<number> {
+  const request = await trx.selectFrom('notice_request').select(['requester_ente_id', 'subject', 'days']).where('ente_id', '=', targetEnteId).where('id', '=', requestId).executeTakeFirst();
+  if (!request) return 0;
+  const publishers = await trx
+    .selectFrom('role_grant as g')
+    .innerJoin('staff_user as u', 'u.id', 'g.user_id')
+    .select(['u.id', 'u.email'])
+    .distinct()
+    .where('g.ente_id', '=', targetEnteId)
+    .where((eb) => eb.or([eb('g.role', '=', 'ente_admin'), eb.and([eb('g.role', '=', 'operator'), eb('g.module', '=', 'noticeboard')])]))
+    .where('u.disabled', '=', false)
+    .orderBy('u.id')
+    .execute();
+  const [target, requester] = await Promise.all([getEnteById(trx, targetEnteId), getEnteById(trx, request.requester_ente_id)]);
+  if (!target || !requester) return 0;
+  const vars = { target: enteTitle(target), requester: requester.name, subject: request.subject, days: request.days, url: `${platform.config.publicUrl}/backoffice/enti/${target.slug}/albo/richieste` };
+  let told = 0;
+  for (const publisher of publishers.filter((p) => isMailAddress(p.email))) {
+    await notify(platform, {
+      enteId: targetEnteId,
+      module: 'noticeboard',
+      key: `request:${requestId}:received:${publisher.id}`,
+      to: { email: publisher.email },
+      title: t('noticeboard.notify.received.title', vars).slice(0, 200),
+      body: t('noticeboard.notify.received.body', vars),
+      channels: ['email'],
+      trx,
+    });
+    told++;
+  }
+  return told;
 }
 
 /**

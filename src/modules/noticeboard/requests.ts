@@ -10,7 +10,7 @@ import { createDraft, type DraftInput, type UploadedFile } from './service.js';
 import * as store from './store.js';
 import { inspectDocument, DocumentRejected } from './documents.js';
 import { MAX_DOCUMENT_BYTES } from './service.js';
-import { notifyRequester } from './request-notify.js';
+import { notifyPublishers, notifyRequester } from './request-notify.js';
 
 export interface RequestView {
   id: number;
@@ -102,6 +102,7 @@ export async function requestPublication(
       .returning('id')
       .executeTakeFirstOrThrow();
     await recordAudit(trx, { enteId: targetEnteId, actor, action: 'notice_request.create', entity: 'notice_request', entityId: row.id, after: { requester: requester.name, subject: input.subject } });
+    await notifyPublishers(platform, trx, targetEnteId, row.id);
     return row.id;
   });
   await recordAuditEvent(platform.db.app, { enteId: requesterEnteId, actor, action: 'notice_request.sent', entity: 'notice_request', entityId: id, after: { target: target.name } });
