@@ -73,8 +73,6 @@ describe('broadcast through kill -9 of the platform process', { timeout: 120_000
       SMPP_WINDOW: '10',
       SMPP_RECOVERY_GRACE_SECONDS: '2',
       SMTP_URL: smtp.url,
-      // The demo network's Asti alert also goes to App IO: a closed local port, never the real service.
-      APPIO_URL: 'http://127.0.0.1:9/api/v1',
       MAIL_FROM: 'Comuni in Rete <noreply@crash.test>',
       MAIL_RETRY_SECONDS: '1',
     };

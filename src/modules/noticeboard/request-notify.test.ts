@@ -28,8 +28,7 @@ describe('albo notifications of publication requests', { timeout: 120_000 }, () 
 
   before(async () => {
     smtp = await startSmtpPeer();
-    // Workers on: the demo network's queued alert goes out too, so App IO points at a closed local port.
-    t = await startTestPlatform({ workers: true, env: { SMTP_URL: smtp.url, APPIO_URL: 'http://127.0.0.1:9/api/v1', MAIL_RETRY_SECONDS: '1' } });
+    t = await startTestPlatform({ workers: true, env: { SMTP_URL: smtp.url, MAIL_RETRY_SECONDS: '1' } });
     union = (await getEnteBySlug(t.platform.db.app, UNION))!.id;
     seat = (await getEnteBySlug(t.platform.db.app, SEAT))!.id;
     const user = async (email: string, disabled = false) => {

@@ -62,8 +62,8 @@ export interface Config {
   smppRecoveryGraceSeconds: number;
   /** The two-way number citizens reply STOP to (shown in SMS footers and on the pages); unset: none. */
   smsReplyNumber: string | undefined;
-  /** App IO services API base URL (the official one by default; a local peer in tests). */
-  appIoUrl: string;
+  /** App IO services API base URL: the official one in production, otherwise only when APPIO_URL is set (a local peer in tests). */
+  appIoUrl: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -142,6 +142,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smppWindow: Math.max(1, int('SMPP_WINDOW', env.SMPP_WINDOW, 10)),
     smppRecoveryGraceSeconds: int('SMPP_RECOVERY_GRACE_SECONDS', env.SMPP_RECOVERY_GRACE_SECONDS, 600),
     smsReplyNumber: env.SMS_REPLY_NUMBER?.trim() || undefined,
-    appIoUrl: (env.APPIO_URL || 'https://api.io.pagopa.it/api/v1').replace(/\/$/, ''),
+    // The real App IO in production; elsewhere (a demo, tests) only when set, so a demo never calls the public
+    // service with its made-up keys: App IO messages then stay queued, like SMS without SMPP_URL.
+    appIoUrl: (env.APPIO_URL || (production ? 'https://api.io.pagopa.it/api/v1' : '')).replace(/\/$/, '') || undefined,
   };
 }

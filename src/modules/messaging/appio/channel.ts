@@ -157,7 +157,7 @@ async function sendBatch(platform: Platform, dispatch: Dispatch, deliveries: Del
     });
     return;
   }
-  const client = new AppIoClient({ baseUrl: platform.config.appIoUrl, apiKey: service.api_key });
+  const client = new AppIoClient({ baseUrl: platform.config.appIoUrl!, apiKey: service.api_key });
   for (let i = 0; i < deliveries.length; i++) {
     const rest = () => deliveries.slice(i + 1).map((d) => d.id);
     const outcome = await sendOne(platform, client, dispatch, content, deliveries[i]!);
@@ -198,8 +198,9 @@ export const appioSender: ChannelSender = {
   batchSize: 25,
   leaseSeconds: LEASE_SECONDS,
   idempotent: false,
-  // The key lives per ente (msg_appio_service); without a service the planner never picks App IO.
-  ready: () => true,
+  // The key lives per ente (msg_appio_service); without a service the planner never picks App IO. Without
+  // APPIO_URL (outside production) IO deliveries stay queued.
+  ready: (platform) => platform.config.appIoUrl !== undefined,
   send: (platform, dispatch, deliveries) => sendBatch(platform, dispatch, deliveries),
   recover,
 };

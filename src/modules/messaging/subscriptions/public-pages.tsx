@@ -99,6 +99,8 @@ export function SubscribePage(props: {
   notice?: string | undefined;
   citizen: { name: string; fiscalCode: string } | null;
   consentText: string;
+  /** The two-way number citizens reply STOP to (SMS_REPLY_NUMBER), when there is one. */
+  replyNumber?: string | undefined;
 }) {
   const { ente, values, errors } = props;
   const filter = values.filter.trim().toLowerCase();
@@ -204,7 +206,7 @@ export function SubscribePage(props: {
           </h2>
           <p>{t('messaging.subs.privacy.controller', { ente: ente.name })}</p>
           <p>{t('messaging.subs.privacy.purpose')}</p>
-          <p>{t('messaging.subs.privacy.rights')}</p>
+          <p>{props.replyNumber ? t('messaging.subs.privacy.rightsNumber', { number: props.replyNumber }) : t('messaging.subs.privacy.rights')}</p>
           <blockquote class="border-start border-4 border-primary ps-3 fst-italic" id="testo-consenso">
             {props.consentText}
           </blockquote>

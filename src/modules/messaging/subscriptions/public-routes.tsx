@@ -72,7 +72,7 @@ export function registerPublicPages(app: App, platform: Platform): void {
 
   const renderSubscribe = async (request: FastifyRequest, reply: FastifyReply, ente: Ente, values: SubscribeValues, errors: FieldErrors = {}, status = 200, notice?: string) => {
     const topics = await withEnte(platform.db.app, ente.id, (trx) => listTopics(trx, { activeOnly: true }));
-    const page = <SubscribePage ente={ente} viewer={viewerOf(request)} csrf={csrfToken(request, reply)} topics={topics} comuni={await otherComuni(platform, ente)} values={values} errors={errors} notice={notice} citizen={citizenOf(request)} consentText={consentText(ente)} />;
+    const page = <SubscribePage ente={ente} viewer={viewerOf(request)} csrf={csrfToken(request, reply)} topics={topics} comuni={await otherComuni(platform, ente)} values={values} errors={errors} notice={notice} citizen={citizenOf(request)} consentText={consentText(ente)} replyNumber={platform.config.smsReplyNumber} />;
     return sendPage(reply, page, status);
   };
 

@@ -73,6 +73,17 @@ describe('subscribe page and one-time codes', () => {
     assert.ok(!filtered.body.includes('id="comune-costigliole-d-asti"'));
   });
 
+  test('the informativa names the two-way number to reply STOP to, when the CST has one (SMS_REPLY_NUMBER)', async () => {
+    assert.match((await tp.app.inject({ method: 'GET', url: '/asti/avvisi' })).body, /rispondendo STOP a un SMS/);
+    const withNumber = await startTestPlatform({ env: { SMS_REPLY_NUMBER: '+39 320 000 0000' } });
+    try {
+      const res = await withNumber.app.inject({ method: 'GET', url: '/asti/avvisi' });
+      assert.match(res.body, /rispondendo STOP al numero \+39 320 000 0000/);
+    } finally {
+      await withNumber.close();
+    }
+  });
+
   test('bad input: Italian errors, no code sent', async () => {
     const { res } = await subscribeRequest('0141 123456', 'non-una-mail', { consenso: '' });
     assert.equal(res.statusCode, 422);
