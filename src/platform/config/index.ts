@@ -60,7 +60,7 @@ export interface Config {
   smppWindow: number;
   /** How long an SMS whose submit_sm got no answer (connection lost, crash) waits for the SMSC's receipts before its missing parts are sent again. */
   smppRecoveryGraceSeconds: number;
-  /** The two-way number citizens reply STOP to (shown in SMS footers and on the pages); unset: none. */
+  /** The two-way number citizens reply STOP to (named in the subscription page's informativa); unset: none. */
   smsReplyNumber: string | undefined;
   /** App IO services API base URL: the official one in production, otherwise only when APPIO_URL is set (a local peer in tests). */
   appIoUrl: string | undefined;
