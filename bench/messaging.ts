@@ -9,6 +9,7 @@ import { systemActor } from '../src/platform/audit/index.js';
 import { createMessage, sendMessage } from '../src/modules/messaging/service.js';
 import { duplicateParts, startSmppPeer } from '../test/support/smpp-peer.js';
 import { startTestPlatform } from '../test/support/platform.js';
+import { addBroadcastSubscribers, comuneWithoutSubscribers } from '../test/support/subscribers.js';
 
 export interface MessagingBenchResult {
   recipients: number;
@@ -34,20 +35,9 @@ export async function benchMessaging(n: number, rate: number, window: number): P
   const platform = await startTestPlatform({ workers: true, env: { SMPP_URL: peer.url, SMPP_RATE: String(rate), SMPP_WINDOW: String(window), LOG_LEVEL: 'warn' } });
   try {
     const db = platform.platform.db.owner;
-    const ente = await db
-      .selectFrom('ente')
-      .select('id')
-      .where('kind', '=', 'comune')
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('msg_subscriber').select('id').whereRef('msg_subscriber.ente_id', '=', 'ente.id'))))
-      .orderBy('slug')
-      .executeTakeFirstOrThrow();
+    const ente = await comuneWithoutSubscribers(db);
     const setupStarted = performance.now();
-    await sql`
-      insert into msg_subscriber (ente_id, phone, phone_verified_at, source)
-      select ${ente.id}::uuid, '+' || ${PREFIX} || lpad(i::text, 7, '0'), now(), 'operator' from generate_series(1, ${n}) i`.execute(db);
-    await sql`
-      insert into msg_subscription (ente_id, subscriber_id, topic_code, consented_at)
-      select ente_id, id, 'protezione-civile', now() from msg_subscriber where ente_id = ${ente.id}::uuid`.execute(db);
+    await addBroadcastSubscribers(db, ente.id, n, { phonePrefix: PREFIX });
     await sql`analyze msg_subscriber`.execute(db);
     await sql`analyze msg_subscription`.execute(db);
     const setupSeconds = (performance.now() - setupStarted) / 1000;

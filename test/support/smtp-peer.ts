@@ -42,8 +42,6 @@ export interface SmtpPeer {
   port: number;
   /** Every message accepted so far, in the order received. */
   messages(): Promise<ReceivedMail[]>;
-  /** How many messages were accepted so far, without parsing them (benchmarks). */
-  count(): number;
   /** Polls until `predicate` holds for the messages received (rejects after `timeoutMs`). */
   waitFor(predicate: (messages: ReceivedMail[]) => boolean, timeoutMs?: number): Promise<ReceivedMail[]>;
   stop(): Promise<void>;
@@ -91,7 +89,6 @@ export async function startSmtpPeer(options: SmtpPeerOptions = {}): Promise<Smtp
     url: `smtp://127.0.0.1:${port}`,
     port,
     messages,
-    count: () => fs.readdirSync(dir).filter((f) => f.endsWith('.eml')).length,
     async waitFor(predicate, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

@@ -4,6 +4,7 @@
 // (first response given, clock resumed) clears escalated_at, so the next deadline escalates again.
 import type { Kysely } from 'kysely';
 import { recordAudit, recordAuditEvent, systemActor } from '../../platform/audit/index.js';
+import { staffOfModule } from '../../platform/auth/index.js';
 import { withCrossEnteRead, withEnte, type DB } from '../../platform/db/index.js';
 import type { JobDefinition } from '../../platform/jobs/index.js';
 import type { Mailer } from '../../platform/mail/outbound.js';
@@ -27,14 +28,7 @@ async function escalationRecipients(db: Kysely<DB>, assigneeId: string | null): 
   }
   const cst = await getCstEnte(db);
   if (!cst) return [];
-  const desk = await db
-    .selectFrom('role_grant as g')
-    .innerJoin('staff_user as u', 'u.id', 'g.user_id')
-    .select('u.email')
-    .where('g.ente_id', '=', cst.id)
-    .where('u.disabled', '=', false)
-    .where((eb) => eb.or([eb('g.role', 'in', ['cst_admin', 'ente_admin']), eb.and([eb('g.role', '=', 'operator'), eb('g.module', '=', 'helpdesk')])]))
-    .execute();
+  const desk = await staffOfModule(db, cst.id, 'helpdesk');
   return [...new Set(desk.map((d) => d.email))];
 }
 

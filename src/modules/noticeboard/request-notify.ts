@@ -5,7 +5,7 @@
 // Each goes in the name of the publishing ente (its tenant holds the notification) to the e-mail address of the
 // requester's account, keyed per request and outcome: a repeated call or job run sends nothing twice.
 import { recordAuditEvent, systemActor } from '../../platform/audit/index.js';
-import { loadStaff } from '../../platform/auth/index.js';
+import { loadStaff, staffOfModule } from '../../platform/auth/index.js';
 import { addDays, todayInRome } from '../../platform/calendar/index.js';
 import { withCrossEnteRead, withEnte, type Trx } from '../../platform/db/index.js';
 import type { JobDefinition } from '../../platform/jobs/index.js';
@@ -23,6 +23,20 @@ export type RequestOutcome = 'published' | 'rejected' | 'referto';
 export const REFERTO_NOTICE_QUEUE = 'noticeboard.referto-notice';
 /** A missed morning (platform down) is caught up on the next runs, for this many days after the end. */
 const REFERTO_CATCH_UP_DAYS = 7;
+
+/** One e-mail notification of the albo of `enteId` (its tenant, `trx`), its text from the catalogue's `noticeboard.notify.{text}`. */
+async function mailInAlboName(platform: Platform, trx: Trx, enteId: string, key: string, email: string, text: RequestOutcome | 'received', vars: Record<string, string | number>): Promise<void> {
+  await notify(platform, {
+    enteId,
+    module: 'noticeboard',
+    key,
+    to: { email },
+    title: t(`noticeboard.notify.${text}.title`, vars).slice(0, 200),
+    body: t(`noticeboard.notify.${text}.body`, vars),
+    channels: ['email'],
+    trx,
+  });
+}
 
 /**
  * Tells the requester of `requestId` (an albo request addressed to `targetEnteId`) about `outcome`, in `trx`
@@ -53,16 +67,7 @@ export async function notifyRequester(platform: Platform, trx: Trx, targetEnteId
     reason: request.rejection_reason ?? '',
     url: `${platform.config.publicUrl}/backoffice/enti/${requester.slug}/albo/richieste`,
   };
-  await notify(platform, {
-    enteId: targetEnteId,
-    module: 'noticeboard',
-    key: `request:${requestId}:${outcome}`,
-    to: { email },
-    title: t(`noticeboard.notify.${outcome}.title`, vars).slice(0, 200),
-    body: t(`noticeboard.notify.${outcome}.body`, vars),
-    channels: ['email'],
-    trx,
-  });
+  await mailInAlboName(platform, trx, targetEnteId, `request:${requestId}:${outcome}`, email, outcome, vars);
   return true;
 }
 
@@ -73,31 +78,13 @@ export async function notifyRequester(platform: Platform, trx: Trx, targetEnteId
 export async function notifyPublishers(platform: Platform, trx: Trx, targetEnteId: string, requestId: number): Promise<number> {
   const request = await trx.selectFrom('notice_request').select(['requester_ente_id', 'subject', 'days']).where('ente_id', '=', targetEnteId).where('id', '=', requestId).executeTakeFirst();
   if (!request) return 0;
-  const publishers = await trx
-    .selectFrom('role_grant as g')
-    .innerJoin('staff_user as u', 'u.id', 'g.user_id')
-    .select(['u.id', 'u.email'])
-    .distinct()
-    .where('g.ente_id', '=', targetEnteId)
-    .where((eb) => eb.or([eb('g.role', '=', 'ente_admin'), eb.and([eb('g.role', '=', 'operator'), eb('g.module', '=', 'noticeboard')])]))
-    .where('u.disabled', '=', false)
-    .orderBy('u.id')
-    .execute();
+  const publishers = await staffOfModule(trx, targetEnteId, 'noticeboard');
   const [target, requester] = await Promise.all([getEnteById(trx, targetEnteId), getEnteById(trx, request.requester_ente_id)]);
   if (!target || !requester) return 0;
   const vars = { target: enteTitle(target), requester: requester.name, subject: request.subject, days: request.days, url: `${platform.config.publicUrl}/backoffice/enti/${target.slug}/albo/richieste` };
   let told = 0;
   for (const publisher of publishers.filter((p) => isMailAddress(p.email))) {
-    await notify(platform, {
-      enteId: targetEnteId,
-      module: 'noticeboard',
-      key: `request:${requestId}:received:${publisher.id}`,
-      to: { email: publisher.email },
-      title: t('noticeboard.notify.received.title', vars).slice(0, 200),
-      body: t('noticeboard.notify.received.body', vars),
-      channels: ['email'],
-      trx,
-    });
+    await mailInAlboName(platform, trx, targetEnteId, `request:${requestId}:received:${publisher.id}`, publisher.email, 'received', vars);
     told++;
   }
   return told;

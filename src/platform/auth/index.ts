@@ -8,7 +8,7 @@ import { registerLogin } from './login.js';
 import { registerCitizenAuth } from './citizen.js';
 import { SESSION_COOKIE, loadSession, type CitizenIdentity, type SessionRecord } from './sessions.js';
 
-export { can, requirePermission, requireStaff, actorOf, grantedEnteIds, loadStaff, type StaffPrincipal, type Grant } from './access.js';
+export { can, requirePermission, requireStaff, actorOf, grantedEnteIds, loadStaff, staffOfModule, type StaffPrincipal, type Grant } from './access.js';
 export { csrfToken, assertCsrf } from './csrf.js';
 export { hashPassword, verifyPassword, MIN_PASSWORD_LENGTH } from './passwords.js';
 export type { CitizenIdentity } from './sessions.js';

@@ -3,7 +3,7 @@
 // report, and the ente's representative confirms or disputes it. Every write is audited in its transaction.
 import type { Kysely } from 'kysely';
 import { recordAudit, recordAuditEvent, type Actor } from '../../../platform/audit/index.js';
-import { loadStaff } from '../../../platform/auth/access.js';
+import { loadStaff, staffOfModule } from '../../../platform/auth/access.js';
 import { withCrossEnteRead, withEnte, type DB, type Trx } from '../../../platform/db/index.js';
 import { conflict, notFound, unprocessable } from '../../../platform/http/problem.js';
 import { getCstEnte } from '../../../platform/tenancy/index.js';
@@ -150,17 +150,7 @@ const it = (date: string) => `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.sl
 export async function technicians(db: Kysely<DB>): Promise<{ id: string; name: string; email: string }[]> {
   const cst = await getCstEnte(db);
   if (!cst) return [];
-  const rows = await db
-    .selectFrom('role_grant as g')
-    .innerJoin('staff_user as s', 's.id', 'g.user_id')
-    .select(['s.id', 's.display_name', 's.email'])
-    .where('g.ente_id', '=', cst.id)
-    .where('s.disabled', '=', false)
-    .where((eb) => eb.or([eb('g.role', 'in', ['cst_admin', 'ente_admin']), eb.and([eb('g.role', '=', 'operator'), eb('g.module', '=', 'helpdesk')])]))
-    .distinct()
-    .orderBy('s.display_name')
-    .execute();
-  return rows.map((r) => ({ id: r.id, name: r.display_name, email: r.email }));
+  return staffOfModule(db, cst.id, 'helpdesk');
 }
 
 async function assertTechnician(db: Kysely<DB>, technicianId: string): Promise<void> {

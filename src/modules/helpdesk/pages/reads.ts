@@ -1,6 +1,7 @@
 // Small reads the pages need besides the service: the desk's staff (for assignment and names), the enti for the
 // pickers, the category tree as groups, and the label of a ticket by id. One query each, never one per row.
 import type { Kysely } from 'kysely';
+import { staffOfModule } from '../../../platform/auth/index.js';
 import { withEnte, type DB } from '../../../platform/db/index.js';
 import { listEnti, type Ente } from '../../../platform/tenancy/index.js';
 import { ticketLabel } from '../service.js';
@@ -14,16 +15,7 @@ export interface StaffOption {
 
 /** Staff who work on the desk: a cst_admin or ente_admin grant, or helpdesk operator, on the CST ente (see isDesk). */
 export async function deskStaff(db: Kysely<DB>, cstEnteId: string): Promise<StaffOption[]> {
-  const rows = await db
-    .selectFrom('role_grant as g')
-    .innerJoin('staff_user as u', 'u.id', 'g.user_id')
-    .select(['u.id', 'u.display_name', 'u.email'])
-    .where('g.ente_id', '=', cstEnteId)
-    .where('u.disabled', '=', false)
-    .where((eb) => eb.or([eb('g.role', 'in', ['cst_admin', 'ente_admin']), eb.and([eb('g.role', '=', 'operator'), eb('g.module', '=', 'helpdesk')])]))
-    .distinct()
-    .execute();
-  return rows.map((r) => ({ id: r.id, name: r.display_name, email: r.email })).sort((a, b) => a.name.localeCompare(b.name, 'it'));
+  return staffOfModule(db, cstEnteId, 'helpdesk');
 }
 
 /** Display names of staff members by id (one query for a whole page). */

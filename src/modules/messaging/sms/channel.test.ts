@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { duplicateParts, startSmppPeer, type SmppPeer, type StoredSubmit } from '../../../../test/support/smpp-peer.js';
 import { startTestPlatform, type TestPlatform } from '../../../../test/support/platform.js';
+import { comuneWithoutSubscribers } from '../../../../test/support/subscribers.js';
 import { systemActor } from '../../../platform/audit/index.js';
 import { withEnte } from '../../../platform/db/index.js';
 import { createMessage, sendMessage } from '../service.js';
@@ -23,13 +24,7 @@ describe('SMS over SMPP against a real SMSC process', () => {
     peer = await startSmppPeer({ receiptDelayMs: 10, receiptRetryMs: 200 });
     p = await startTestPlatform({ workers: true, env: { SMPP_URL: peer.url, SMPP_RATE: '400', SMPP_WINDOW: '5', SMPP_RECOVERY_GRACE_SECONDS: '1' } });
     // A comune without demo subscribers: every recipient here is one of this test's.
-    ente = (await p.platform.db.owner
-      .selectFrom('ente')
-      .select(['id', 'slug'])
-      .where('kind', '=', 'comune')
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('msg_subscriber').select('id').whereRef('msg_subscriber.ente_id', '=', 'ente.id'))))
-      .orderBy('slug')
-      .executeTakeFirstOrThrow());
+    ente = await comuneWithoutSubscribers(p.platform.db.owner);
     await p.platform.db.owner.updateTable('msg_settings').set({ sms_sender: 'ComuneTest' }).where('ente_id', '=', ente.id).execute();
   });
   after(async () => {
