@@ -11,7 +11,7 @@ import { migrate, migrationSources } from './db/migrate.js';
 import { FileStore } from './files/index.js';
 import { buildApp, type App } from './http/app.js';
 import { Jobs } from './jobs/index.js';
-import { Mailer, mailJobs } from './mail/outbound.js';
+import { Mailer, mailJobs, sweepOutbox } from './mail/outbound.js';
 import { inboundHandlers, startInboundSmtp } from './mail/inbound.js';
 import type { ModuleManifest } from './module.js';
 import type { Platform } from './platform.js';
@@ -89,7 +89,12 @@ export async function bootPlatform(config: Config, options: BootOptions): Promis
       }
     }
 
-    if (options.workers ?? config.jobs) for (const module of options.modules) await module.started?.(platform);
+    if (options.workers ?? config.jobs) {
+      // Mails whose send job a process took with it when it died (fetched, not yet sent) would otherwise wait for
+      // the outbox sweep; a mail still claimed by the dead process waits out its lease. Extra jobs are harmless.
+      await sweepOutbox(platform, { olderThanSeconds: 0 });
+      for (const module of options.modules) await module.started?.(platform);
+    }
 
     const app = await buildApp(platform, options.modules);
     if (options.listen !== false) await app.listen({ port: config.port, host: config.host });

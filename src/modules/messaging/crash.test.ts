@@ -9,11 +9,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { sql } from 'kysely';
 import { appUrlFor } from '../../../test/support/databases.js';
 import { startTestPlatform, type TestPlatform } from '../../../test/support/platform.js';
 import { duplicateParts, startSmppPeer, type SmppPeer } from '../../../test/support/smpp-peer.js';
 import { startSmtpPeer, type SmtpPeer } from '../../../test/support/smtp-peer.js';
+import { addBroadcastSubscribers, comuneWithoutSubscribers } from '../../../test/support/subscribers.js';
 import { systemActor } from '../../platform/audit/index.js';
 import { freePort } from '../../platform/db/embedded.js';
 import { createMessage, sendMessage } from './service.js';
@@ -35,23 +35,8 @@ describe('broadcast through kill -9 of the platform process', { timeout: 120_000
     smpp = await startSmppPeer({ receiptDelayMs: 20, receiptRetryMs: 250 });
     smtp = await startSmtpPeer();
     t = await startTestPlatform(); // this process only sets up and reads: no workers
-    const ente = await t.platform.db.owner
-      .selectFrom('ente')
-      .select('id')
-      .where('kind', '=', 'comune')
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('msg_subscriber').select('id').whereRef('msg_subscriber.ente_id', '=', 'ente.id'))))
-      .orderBy('slug')
-      .executeTakeFirstOrThrow();
-    enteId = ente.id;
-    await sql`
-      insert into msg_subscriber (ente_id, phone, phone_verified_at, email, email_verified_at, source)
-      select ${enteId}::uuid, '+39320' || lpad(i::text, 7, '0'), now(),
-             case when i % ${WITH_EMAIL_EVERY} = 0 then 'iscritto' || i || '@crash.test' end,
-             case when i % ${WITH_EMAIL_EVERY} = 0 then now() end, 'operator'
-      from generate_series(1, ${RECIPIENTS}) i`.execute(t.platform.db.owner);
-    await sql`
-      insert into msg_subscription (ente_id, subscriber_id, topic_code, consented_at)
-      select ente_id, id, 'protezione-civile', now() from msg_subscriber where ente_id = ${enteId}::uuid`.execute(t.platform.db.owner);
+    enteId = (await comuneWithoutSubscribers(t.platform.db.owner)).id;
+    await addBroadcastSubscribers(t.platform.db.owner, enteId, RECIPIENTS, { phonePrefix: '39320', emailDomain: 'crash.test', emailEvery: WITH_EMAIL_EVERY });
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cir-crash-'));
     const port = await freePort();
     const adminUrl = process.env.TEST_PG_ADMIN_URL;
@@ -130,6 +115,9 @@ describe('broadcast through kill -9 of the platform process', { timeout: 120_000
     // The e-mail channel's claims last 30 s (email/channel.ts): let the dead process's e-mail claims run out now
     // instead of waiting for them (what happens after that is the test; the SMS leases are left to expire).
     await t.platform.db.owner.updateTable('msg_delivery').set({ lease_until: new Date() }).where('ente_id', '=', enteId).where('channel', '=', 'email').where('state', '=', 'sending').execute();
+    // Likewise the outbox's claims on the mails the dead process was sending (5 minutes, platform/mail/outbound.ts);
+    // the restart re-enqueues them, with the mails whose send jobs died with it.
+    await t.platform.db.owner.updateTable('mail_outbox').set({ claimed_until: new Date() }).where('state', '=', 'queued').where('claimed_until', '>', new Date()).execute();
     child = startPlatformProcess();
     const restarted = Date.now();
     await until('the message to be sent', async () => {
